@@ -1,0 +1,68 @@
+# Brainport voor Elkaar: `make run` serves the portal on a laptop, `make test` runs the whole test suite.
+# With DATABASE_URL and CELERY_BROKER_URL set, both use PostgreSQL and Redis/RabbitMQ instead.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export DEBUG ?= true
+
+.PHONY: run run-services test worker beat messages translations seed lint clean
+
+# A Python of at least 3.12: on PATH, or an installed pyenv version (pyenv's shims fail without PYENV_VERSION).
+define find_python
+for c in python3.13 python3.12 python3 python; do \
+  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    command -v $$c; exit 0; fi; \
+done; \
+if command -v pyenv >/dev/null 2>&1; then \
+  for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])\.[0-9]+$$' | sort -rV); do \
+    p="$$(pyenv root)/versions/$$v/bin/python3"; if [ -x "$$p" ]; then echo "$$p"; exit 0; fi; \
+  done; \
+fi; \
+echo "No Python 3.12 or newer was found. Install one, e.g. 'apt-get install python3.12 python3.12-venv' or 'pyenv install 3.12', and run make again." >&2; exit 1
+endef
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || { PYTHON="$$($(find_python))" && echo "Creating $(VENV) with $$PYTHON" && "$$PYTHON" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to install Bootstrap and axe-core (apt-get install npm, or install Node.js)." >&2; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Compiled from the .po files with polib, so no system gettext is needed.
+translations: $(VENV)/.installed
+	@$(PY) -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"
+
+# Extract new strings into the .po files (needs GNU gettext: apt-get install gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'node_modules/*' --no-obsolete
+
+seed: install translations
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo "Serving on http://127.0.0.1:8000 (email is printed here; Celery tasks run in-process unless CELERY_BROKER_URL is set)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Web + Celery worker + Celery beat against DATABASE_URL and CELERY_BROKER_URL (PostgreSQL, Redis).
+run-services: seed
+	@test -n "$$DATABASE_URL" -a -n "$$CELERY_BROKER_URL" || { echo "Set DATABASE_URL and CELERY_BROKER_URL first (see README)." >&2; exit 1; }
+	@trap 'kill 0' EXIT; \
+	$(VENV)/bin/celery -A brainport_voor_elkaar worker --loglevel INFO --concurrency 2 & \
+	$(VENV)/bin/celery -A brainport_voor_elkaar beat --loglevel INFO --schedule var/celerybeat-schedule & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install translations
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 var

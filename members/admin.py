@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import (
+    Invitation,
+    Membership,
+    MembershipApplication,
+    Municipality,
+    Notification,
+    Organisation,
+    Programme,
+    Skill,
+    Theme,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "full_name", "preferred_language"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "municipality", "status", "is_inclusive_employer"]
+    list_filter = ["status", "kind", "is_inclusive_employer", "municipality__subregion"]
+    search_fields = ["name"]
+    list_select_related = ["municipality"]
+    inlines = [MembershipInline]
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "applicant", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["organisation", "applicant"]
+    readonly_fields = ["status", "decided_by", "decided_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "email", "email_status", "created_at", "sent_at", "read_at"]
+    list_filter = ["kind", "email_status"]
+    search_fields = ["email", "event_key"]
+
+
+admin.site.register([Municipality, Programme, Theme, Skill, Invitation])

@@ -1,0 +1,151 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from .models import Frequency, Membership, Municipality, Organisation, User
+from .notifications import CONFIGURABLE_KINDS
+
+
+class PortalFormRenderer(TemplatesSetting):
+    """Every form renders with the portal's accessible Bootstrap markup (templates/forms/)."""
+
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+
+
+class StyledForm:
+    """Gives each widget Bootstrap's class and marks invalid fields for assistive technology."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self):
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+            if self.is_bound and name in self.errors:
+                widget.attrs["class"] += " is-invalid"
+
+
+class OrganisationForm(StyledForm, forms.ModelForm):
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.all(), label=_("Municipality"), empty_label=_("Choose a municipality")
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "municipality", "description", "website", "is_inclusive_employer"]
+        labels = {
+            "name": _("Name of the organisation"),
+            "kind": _("Kind of organisation"),
+            "description": _("What does your organisation do?"),
+            "website": _("Website"),
+            "is_inclusive_employer": _("We are an inclusive employer (we give people who need support a job)"),
+        }
+        help_texts = {"website": _("For example https://www.example.nl")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class ApplicationForm(OrganisationForm):
+    motivation = forms.CharField(
+        label=_("Why do you want to join?"),
+        help_text=_("Tell us briefly what your organisation wants to give or needs."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class NewAccountForm(StyledForm, forms.Form):
+    """The applicant's or invitee's own account."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Your email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters; not only digits and not a common password."),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email address already exists. Please log in first."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class InvitationSignupForm(NewAccountForm):
+    """Accepting an invitation without an account: the address is the invited one."""
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = email
+        self.fields["email"].disabled = True
+
+
+class DecisionForm(StyledForm, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note to the applicant"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Please tell the applicant why the application is rejected."))
+        return cleaned
+
+
+class InvitationForm(StyledForm, forms.Form):
+    email = forms.EmailField(label=_("Email address of your colleague"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+
+
+class RoleForm(StyledForm, forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class ProfileForm(StyledForm, forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    language = forms.ChoiceField(label=_("Language"), choices=User._meta.get_field("preferred_language").choices)
+
+
+class PreferencesForm(StyledForm, forms.Form):
+    """One choice per kind of notification."""
+
+    def __init__(self, *args, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in CONFIGURABLE_KINDS:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label,
+                choices=Frequency.choices,
+                initial=current.get(kind.value, Frequency.IMMEDIATELY),
+                widget=forms.RadioSelect,
+            )
+        self.style_fields()

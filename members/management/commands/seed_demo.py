@@ -1,0 +1,160 @@
+"""Demo data for a laptop or a test server: reference data, ~40 organisations of every kind, a coordinator,
+organisation admins and members, and two applications waiting for review. Safe to repeat."""
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from members.models import Membership, MembershipApplication, Municipality, Organisation, User
+from members.reference_data import reference_data_sync
+from members.services import coordinator_grant
+
+DEMO_PASSWORD = "Brainport-demo-2026"
+DOMAIN = "demo.brainportvoorelkaar.nl"
+
+C, S, G, E, O = (
+    Organisation.Kind.COMPANY,
+    Organisation.Kind.SOCIAL,
+    Organisation.Kind.GOVERNMENT,
+    Organisation.Kind.EDUCATION,
+    Organisation.Kind.OTHER,
+)
+
+# name, kind, municipality, inclusive employer, description
+ORGANISATIONS = [
+    ("Campus Data & AI Lab", C, "Eindhoven", False,
+     "Data- en AI-specialisten op de High Tech Campus die hun kennis inzetten voor maatschappelijke vragen."),
+    ("Kraamzorg Zuidoost", S, "Eindhoven", False,
+     "Kraamzorgorganisatie die met AI geboortes wil voorspellen om kraamverzorgenden beter in te plannen."),
+    ("Precisie Techniek Helmond", C, "Helmond", True,
+     "Maakbedrijf dat Oekraïense collega's helpt met taal en cultuur: Taalmaatjes op de werkvloer."),
+    ("Taalhuis Regio Eindhoven", S, "Eindhoven", False, "Helpt inwoners beter lezen, schrijven en rekenen."),
+    ("Vluchtelingenwerk Brainport", S, "Eindhoven", False, "Begeleidt nieuwkomers bij hun start in de regio."),
+    ("Schuldhulpmaatje De Peel", S, "Deurne", False, "Vrijwillige budgetcoaches voor inwoners met geldzorgen."),
+    ("Buurtkracht Woensel", S, "Eindhoven", False, "Bewonersinitiatieven in de wijk Woensel."),
+    ("Voedselbank Helmond", S, "Helmond", False, "Voedselhulp voor huishoudens in en rond Helmond."),
+    ("Stichting Ouderen Samen", S, "Veldhoven", False, "Bezoekwerk en activiteiten tegen eenzaamheid."),
+    ("Jongerenwerk Kempen", S, "Bladel", False, "Jongerenwerk in de Kempengemeenten."),
+    ("Digi-Café Valkenswaard", S, "Valkenswaard", False, "Inloopspreekuur voor hulp bij computer en telefoon."),
+    ("Werkbedrijf Kempen", O, "Eersel", True, "Regionale coördinatie van leerwerkplekken (BBL) voor technisch talent."),
+    ("Chipmakers Veldhoven", C, "Veldhoven", True, "Halfgeleiderbedrijf met een groot vrijwilligersprogramma."),
+    ("Lichtwerk Eindhoven", C, "Eindhoven", False, "Verlichtingsbedrijf; communicatieprofessionals lenen een hand."),
+    ("Brabant Mobility Systems", C, "Helmond", True, "Automotive-engineering; teams doen één dag per jaar iets voor de buurt."),
+    ("Kempen Logistiek", C, "Reusel-De Mierden", True, "Logistiek dienstverlener met inclusieve werkplekken."),
+    ("Accountancy Dommelvallei", C, "Geldrop-Mierlo", False, "Accountants die pro bono boekhoudhulp bieden."),
+    ("Software Studio Best", C, "Best", False, "Softwarebedrijf; ontwikkelaars bouwen websites voor goede doelen."),
+    ("Zorgverzekeraar Zuid", C, "Eindhoven", False, "Data-analisten voor gezondheidsvragen in de regio."),
+    ("Bouwbedrijf Peelland", C, "Gemert-Bakel", True, "Bouwbedrijf; klust mee aan buurthuizen."),
+    ("Energiecoöperatie Son", O, "Son en Breugel", False, "Bewoners die samen duurzame energie opwekken."),
+    ("Drukkerij Oirschot", C, "Oirschot", True, "Drukkerij met werkplekken voor mensen met een afstand tot werk."),
+    ("Installatietechniek Someren", C, "Someren", True, "Installatiebedrijf dat BBL-leerlingen opleidt."),
+    ("Communicatiebureau Nuenen", C, "Nuenen c.a.", False, "Communicatiebureau dat maatschappelijke organisaties helpt."),
+    ("Bank Brainport", C, "Eindhoven", False, "Bank met medewerkers die financiële gezondheid versterken."),
+    ("Gemeente Eindhoven", G, "Eindhoven", True, "Gemeente; partner in alle vier de programma's."),
+    ("Gemeente Helmond", G, "Helmond", True, "Gemeente; partner in werk en financiële gezondheid."),
+    ("Gemeente Veldhoven", G, "Veldhoven", False, "Gemeente; partner in corporate volunteering."),
+    ("Gemeente Bladel", G, "Bladel", False, "Gemeente in De Kempen."),
+    ("Metropoolregio Eindhoven", G, "Eindhoven", False, "Samenwerking van de 21 gemeenten."),
+    ("ROC Brainport", E, "Eindhoven", False, "Mbo-opleidingen, ook in de beroepsbegeleidende leerweg (BBL)."),
+    ("Hogeschool Brainport", E, "Eindhoven", False, "Studenten en docenten doen mee met maatschappelijke projecten."),
+    ("Technische Universiteit Campus", E, "Eindhoven", False, "Onderzoekers en studenten met data-expertise."),
+    ("Basisschool De Regenboog", E, "Waalre", False, "Basisschool die huiswerkbegeleiding zoekt."),
+    ("Praktijkschool De Peel", E, "Asten", False, "Praktijkonderwijs met stages bij bedrijven."),
+    ("Kinderopvang Heeze-Leende", S, "Heeze-Leende", False, "Kinderopvang met voorleesvrijwilligers."),
+    ("Sportclub Laarbeek", S, "Laarbeek", False, "Sportvereniging die trainers zoekt voor aangepast sporten."),
+    ("Hospice Cranendonck", S, "Cranendonck", False, "Hospice dat gastvrouwen en -heren zoekt."),
+    ("Bibliotheek Bergeijk", S, "Bergeijk", False, "Bibliotheek met cursussen digitale vaardigheden."),
+    ("Stichting Leergeld Brainport", S, "Eindhoven", False, "Zorgt dat kinderen mee kunnen doen, ook als er weinig geld is."),
+]
+
+# email local part, name, organisation, role
+PEOPLE = [
+    ("admin.datalab", "Sanne de Vries", "Campus Data & AI Lab", Membership.Role.ADMIN),
+    ("lid.datalab", "Youssef El Amrani", "Campus Data & AI Lab", Membership.Role.MEMBER),
+    ("admin.kraamzorg", "Marieke Janssen", "Kraamzorg Zuidoost", Membership.Role.ADMIN),
+    ("lid.kraamzorg", "Olena Kovalenko", "Kraamzorg Zuidoost", Membership.Role.MEMBER),
+    ("admin.precisie", "Peter van den Heuvel", "Precisie Techniek Helmond", Membership.Role.ADMIN),
+    ("admin.werkbedrijf", "Ingrid Smits", "Werkbedrijf Kempen", Membership.Role.ADMIN),
+    ("admin.gemeente", "Ahmed Bakker", "Gemeente Eindhoven", Membership.Role.ADMIN),
+    ("admin.roc", "Lotte Verhoeven", "ROC Brainport", Membership.Role.ADMIN),
+    # One person in two organisations, to show switching.
+    ("lid.twee", "Daan Peeters", "Taalhuis Regio Eindhoven", Membership.Role.MEMBER),
+    ("lid.twee", "Daan Peeters", "Vluchtelingenwerk Brainport", Membership.Role.ADMIN),
+]
+
+PENDING_APPLICATIONS = [
+    ("Repair Café Geldrop", S, "Geldrop-Mierlo", "aanvraag.repaircafe", "Henk Willems",
+     "Wij zoeken technische vrijwilligers die mee willen repareren."),
+    ("Sensorbouw Best", C, "Best", "aanvraag.sensorbouw", "Fatima Ouali",
+     "Onze engineers willen graag iets doen voor de regio."),
+]
+
+
+def demo_email(local):
+    return f"{local}@{DOMAIN}"
+
+
+class Command(BaseCommand):
+    help = "Load demo data (safe to repeat) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        reference_data_sync()
+        municipalities = {m.name: m for m in Municipality.objects.all()}
+        now = timezone.now()
+        organisations = {}
+        for name, kind, municipality, inclusive, description in ORGANISATIONS:
+            org, _created = Organisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "slug": _slug(name),
+                    "kind": kind,
+                    "municipality": municipalities[municipality],
+                    "is_inclusive_employer": inclusive,
+                    "description": description,
+                    "status": Organisation.Status.ACTIVE,
+                    "joined_at": now,
+                },
+            )
+            organisations[name] = org
+
+        coordinator = self.person("coordinator", "Noor Hendriks")
+        coordinator_grant(user=coordinator)
+        for local, full_name, org_name, role in PEOPLE:
+            user = self.person(local, full_name)
+            Membership.objects.get_or_create(user=user, organisation=organisations[org_name], defaults={"role": role})
+
+        for org_name, kind, municipality, local, full_name, motivation in PENDING_APPLICATIONS:
+            applicant = self.person(local, full_name)
+            org, created = Organisation.objects.get_or_create(
+                name=org_name,
+                defaults={"slug": _slug(org_name), "kind": kind, "municipality": municipalities[municipality]},
+            )
+            if created:
+                MembershipApplication.objects.create(organisation=org, applicant=applicant, motivation=motivation)
+
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        rows = [
+            ("coordinator", "coordinator", ""),
+            ("admin.datalab", "organisation admin", "Campus Data & AI Lab (company)"),
+            ("lid.datalab", "organisation member", "Campus Data & AI Lab (company)"),
+            ("admin.kraamzorg", "organisation admin", "Kraamzorg Zuidoost (social organisation)"),
+            ("lid.twee", "member of two organisations", "Taalhuis and Vluchtelingenwerk"),
+        ]
+        for local, role, org in rows:
+            self.stdout.write(f"  {demo_email(local):45} {role:28} {org}")
+
+    def person(self, local, full_name):
+        email = demo_email(local)
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user
+
+
+def _slug(name):
+    return slugify(name)

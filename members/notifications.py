@@ -1,0 +1,253 @@
+"""The notification outbox: writing notifications with the change that causes them, and delivering them.
+
+Services call `notify` inside their transaction. After commit a Celery task is enqueued per immediate
+email; if the broker is unreachable the row stays pending and the periodic sweep enqueues it later.
+Delivery claims a row with a conditional update (pending → sending), so a task that runs twice sends one
+email. Rows waiting for the daily digest are claimed the same way by the digest task.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Frequency, Notification, NotificationKind, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+# What a user can choose the frequency of; an invitation goes to an address, always immediately.
+CONFIGURABLE_KINDS = [
+    NotificationKind.APPLICATION_RECEIVED,
+    NotificationKind.APPLICATION_DECIDED,
+    NotificationKind.INVITATION_ACCEPTED,
+    NotificationKind.MEMBERSHIP_CHANGED,
+]
+
+# The title of each kind, shown as the email subject and in the inbox; formatted with the context.
+TITLES = {
+    NotificationKind.INVITATION: _("You are invited to join %(organisation)s on Brainport voor Elkaar"),
+    NotificationKind.APPLICATION_RECEIVED: _("New membership application: %(organisation)s"),
+    NotificationKind.APPLICATION_DECIDED: _("Decision on your membership application for %(organisation)s"),
+    NotificationKind.INVITATION_ACCEPTED: _("%(person)s joined %(organisation)s"),
+    NotificationKind.MEMBERSHIP_CHANGED: _("Your role in %(organisation)s changed"),
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a notification goes to: a user, or an email address without an account."""
+
+    email: str
+    language: str
+    user: object = None
+
+    @classmethod
+    def of(cls, user):
+        return cls(email=user.email, language=user.preferred_language, user=user)
+
+
+def frequencies_for(users, kind) -> dict:
+    """Each user's chosen frequency for `kind` (immediately when they never chose)."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "frequency")
+    )
+    return {user.pk: chosen.get(user.pk, Frequency.IMMEDIATELY) for user in users}
+
+
+def notify(*, recipients, kind, event_key, context=None, link="") -> list[Notification]:
+    """Write one notification per recipient for the event `event_key`. Safe to repeat: an event already
+    written for a recipient is not written again. Enqueues delivery of immediate emails after commit."""
+    recipients = list(recipients)
+    users = [r.user for r in recipients if r.user is not None]
+    frequency = frequencies_for(users, kind) if kind in CONFIGURABLE_KINDS else {}
+    email_status = {
+        Frequency.IMMEDIATELY: Notification.EmailStatus.PENDING,
+        Frequency.DAILY: Notification.EmailStatus.DIGEST,
+        Frequency.OFF: Notification.EmailStatus.SKIPPED,
+    }
+    rows = [
+        Notification(
+            recipient=r.user,
+            email=r.email,
+            language=r.language,
+            kind=kind,
+            event_key=f"{event_key}:to:{r.user.pk if r.user else r.email.lower()}",
+            context=context or {},
+            link=link,
+            email_status=email_status[frequency.get(r.user.pk if r.user else None, Frequency.IMMEDIATELY)],
+        )
+        for r in recipients
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    written = list(Notification.objects.filter(event_key__in=[row.event_key for row in rows]))
+    pending_ids = [n.pk for n in written if n.email_status == Notification.EmailStatus.PENDING]
+    if pending_ids:
+        transaction.on_commit(lambda: enqueue_deliveries(pending_ids))
+    return written
+
+
+def enqueue_deliveries(notification_ids) -> int:
+    """Hand notifications to the broker. A broker outage is logged, not raised: the sweep retries."""
+    from .tasks import notification_deliver
+
+    enqueued = 0
+    for notification_id in notification_ids:
+        try:
+            notification_deliver.delay(notification_id)
+            enqueued += 1
+        except Exception:  # noqa: BLE001 - any broker failure leaves the row pending for the sweep
+            logger.warning("Could not enqueue notification %s; the sweep will retry.", notification_id, exc_info=True)
+    return enqueued
+
+
+def title_of(notification) -> str:
+    with translation.override(notification.language):
+        return str(TITLES[notification.kind]) % _TitleContext(notification.context)
+
+
+class _TitleContext(dict):
+    """A context whose missing keys format as empty text rather than raising."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def absolute(link: str) -> str:
+    return f"{settings.SITE_URL}{link}" if link.startswith("/") else link
+
+
+def render_email(notification) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one notification, in the recipient's language."""
+    with translation.override(notification.language):
+        context = {
+            **notification.context,
+            "title": title_of(notification),
+            "link": absolute(notification.link),
+            "site_url": settings.SITE_URL,
+            "preferences_url": absolute(reverse("members:account-settings")),
+            "is_user": notification.recipient_id is not None,
+        }
+        template = f"members/email/{notification.kind}"
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    return context["title"], text, html
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one pending notification's email and mark it sent. Returns whether this call sent it.
+
+    Safe to repeat and to run concurrently: only the call that moves the row from pending to sending
+    sends. A failed send returns the row to pending (or to failed after the last attempt) for the sweep.
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, email_status=Notification.EmailStatus.PENDING).update(
+        email_status=Notification.EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.get(pk=notification_id)
+    subject, text, html = render_email(notification)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[notification.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as error:  # noqa: BLE001 - any mail failure is recorded and retried by the sweep
+        failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id, email_status=Notification.EmailStatus.SENDING).update(
+            email_status=Notification.EmailStatus.FAILED if failed else Notification.EmailStatus.PENDING,
+            claimed_at=None,
+            last_error=str(error)[:500],
+        )
+        logger.warning("Sending notification %s failed: %s", notification_id, error)
+        return False
+    Notification.objects.filter(pk=notification_id, email_status=Notification.EmailStatus.SENDING).update(
+        email_status=Notification.EmailStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def notifications_sweep(*, limit: int = 500) -> int:
+    """Re-enqueue emails left pending (a broker outage) and release claims of workers that died.
+    Returns how many were enqueued. Safe to repeat: delivery itself claims each row once."""
+    now = timezone.now()
+    Notification.objects.filter(
+        email_status=Notification.EmailStatus.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS),
+    ).update(email_status=Notification.EmailStatus.PENDING, claimed_at=None)
+    ids = list(
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.PENDING,
+            created_at__lte=now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS),
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return enqueue_deliveries(ids)
+
+
+def digest_deliver(*, user_id: int) -> int:
+    """Send one user the daily digest of their notifications waiting for it. Returns how many it held.
+    Safe to repeat: the rows are claimed (digest → sending) before anything is sent."""
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    ids = list(
+        Notification.objects.filter(recipient=user, email_status=Notification.EmailStatus.DIGEST).values_list(
+            "pk", flat=True
+        )
+    )
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.DIGEST).update(
+        email_status=Notification.EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return 0
+    items = list(
+        Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.SENDING, claimed_at=now)
+    )
+    with translation.override(user.preferred_language):
+        entries = [{"title": title_of(n), "link": absolute(n.link)} for n in items]
+        subject = str(_("Your daily summary from Brainport voor Elkaar"))
+        context = {
+            "title": subject,
+            "is_user": True,
+            "user": user,
+            "entries": entries,
+            "inbox_url": absolute(reverse("members:inbox")),
+            "preferences_url": absolute(reverse("members:account-settings")),
+        }
+        text = render_to_string("members/email/digest.txt", context)
+        html = render_to_string("members/email/digest.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as error:  # noqa: BLE001 - left for the next digest run
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+            email_status=Notification.EmailStatus.DIGEST, claimed_at=None, last_error=str(error)[:500]
+        )
+        logger.warning("Sending the digest to user %s failed: %s", user_id, error)
+        return 0
+    Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+        email_status=Notification.EmailStatus.SENT, sent_at=timezone.now()
+    )
+    return len(items)
+
+
+def digest_recipients() -> list[int]:
+    return list(
+        Notification.objects.filter(email_status=Notification.EmailStatus.DIGEST, recipient__isnull=False)
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )

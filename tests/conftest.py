@@ -1,0 +1,48 @@
+import os
+import shutil
+
+import pytest
+
+from brainport_voor_elkaar.celery import app as celery_app
+
+HAS_BROKER = bool(os.environ.get("CELERY_BROKER_URL"))
+HAS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgis"))
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+HAS_BROWSER = shutil.which(CHROMIUM) is not None
+# CI sets this so that a missing service fails the run instead of skipping tests.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = {
+        "broker": (HAS_BROKER, "needs a real broker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)"),
+        "postgres": (HAS_POSTGRES, "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/brainport"),
+        "browser": (HAS_BROWSER, f"needs Chromium at {CHROMIUM}: apt-get install -y chromium chromium-driver"),
+    }
+    for item in items:
+        for marker, (available, reason) in missing.items():
+            if marker in item.keywords and not available:
+                if REQUIRE_SERVICES:
+                    raise pytest.UsageError(f"{item.nodeid} {reason}, and REQUIRE_SERVICES=1")
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process(request):
+    """Tasks run in-process unless a test is about the real broker."""
+    if "broker" in request.keywords:
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
