@@ -125,13 +125,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Brainport voor Elkaar] "
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
-# Failed logins are throttled by django-axes; allauth's own login limit stays on top of it.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed logins per address are throttled by django-axes; allauth only guards against a flood from one IP.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "members.adapters.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -164,9 +165,9 @@ STORAGES = {
     },
 }
 
-# Email: printed to the console unless EMAIL_URL names a real server (smtp://user:pass@host:587,
+# Email: printed to the console on a laptop (DEBUG), a local SMTP server in production, unless EMAIL_URL names one (smtp://user:pass@host:587,
 # smtp+tls://…, smtp+ssl://…) or a folder (filemail:///path/to/folder).
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _email_options = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),

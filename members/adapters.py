@@ -2,7 +2,24 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 
 
+def axes_username(request, credentials=None) -> str | None:
+    """The address a login attempt is for, as django-axes counts it.
+
+    allauth authenticates with `email=…` while its form posts `login=…`; axes looks for one field name only,
+    so without this it counted every attempt under no name at all and locked out a whole office's IP address.
+    """
+    credentials = credentials or {}
+    username = credentials.get("email") or credentials.get("login")
+    if not username and request is not None:
+        username = request.POST.get("login")
+    return username.strip().lower() if username else None
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        """Accounts come with a membership application or an invitation, never on their own."""
+        return False
+
     def save_user(self, request, user, form, commit=True):
         """New accounts keep the language the visitor was browsing in."""
         user.preferred_language = (translation.get_language() or "nl")[:2]

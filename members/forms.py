@@ -22,7 +22,7 @@ class StyledForm:
         self.style_fields()
 
     def style_fields(self):
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 css = "form-check-input"
@@ -33,13 +33,24 @@ class StyledForm:
             else:
                 css = "form-control"
             widget.attrs["class"] = css
-            if self.is_bound and name in self.errors:
-                widget.attrs["class"] += " is-invalid"
+
+    def full_clean(self):
+        # Marked once validation has run, never from __init__: reading `errors` there would validate the form
+        # before a subclass finishes setting up its fields (a disabled field would count as missing).
+        super().full_clean()
+        for name in self._errors:
+            attrs = self.fields[name].widget.attrs if name in self.fields else None
+            if attrs is not None and "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
 
 class OrganisationForm(StyledForm, forms.ModelForm):
     municipality = forms.ModelChoiceField(
         queryset=Municipality.objects.all(), label=_("Municipality"), empty_label=_("Choose a municipality")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=[("", _("Choose a kind of organisation")), *Organisation.Kind.choices],
     )
 
     class Meta:
@@ -69,7 +80,9 @@ class ApplicationForm(OrganisationForm):
 class NewAccountForm(StyledForm, forms.Form):
     """The applicant's or invitee's own account."""
 
-    full_name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(label=_("Your email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
         label=_("Choose a password"),

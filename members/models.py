@@ -26,12 +26,12 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self):
         return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
-
-    def __str__(self):
-        return self.name
 
 
 # Users ---------------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def get_short_name(self):
-        return (self.full_name.split(" ")[0] if self.full_name else self.email)
+        return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @property
     def is_coordinator(self):
@@ -434,7 +434,9 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
     frequency = models.CharField(_("email"), max_length=12, choices=Frequency.choices, default=Frequency.IMMEDIATELY)
 

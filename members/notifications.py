@@ -56,9 +56,7 @@ class Recipient:
 
 def frequencies_for(users, kind) -> dict:
     """Each user's chosen frequency for `kind` (immediately when they never chose)."""
-    chosen = dict(
-        NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "frequency")
-    )
+    chosen = dict(NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "frequency"))
     return {user.pk: chosen.get(user.pk, Frequency.IMMEDIATELY) for user in users}
 
 
@@ -95,17 +93,24 @@ def notify(*, recipients, kind, event_key, context=None, link="") -> list[Notifi
 
 
 def enqueue_deliveries(notification_ids) -> int:
-    """Hand notifications to the broker. A broker outage is logged, not raised: the sweep retries."""
+    """Hand notifications to the broker; returns how many it took. A broker outage is logged, not raised:
+    the rows stay pending for the sweep. The first failure ends the batch, so an outage costs the caller
+    (often a request, just after commit) one broker timeout rather than one per notification."""
     from .tasks import notification_deliver
 
-    enqueued = 0
-    for notification_id in notification_ids:
+    notification_ids = list(notification_ids)
+    for enqueued, notification_id in enumerate(notification_ids):
         try:
             notification_deliver.delay(notification_id)
-            enqueued += 1
-        except Exception:  # noqa: BLE001 - any broker failure leaves the row pending for the sweep
-            logger.warning("Could not enqueue notification %s; the sweep will retry.", notification_id, exc_info=True)
-    return enqueued
+        except Exception:  # noqa: BLE001 - any broker failure leaves the rows pending for the sweep
+            logger.warning(
+                "Could not enqueue notification %s; %s left pending for the sweep.",
+                notification_id,
+                len(notification_ids) - enqueued,
+                exc_info=True,
+            )
+            return enqueued
+    return len(notification_ids)
 
 
 def title_of(notification) -> str:
@@ -124,16 +129,31 @@ def absolute(link: str) -> str:
     return f"{settings.SITE_URL}{link}" if link.startswith("/") else link
 
 
+def choice_labels(context: dict) -> dict:
+    """Labels, in the active language, of the choice codes a notification's context holds."""
+    from .models import Membership, Organisation
+
+    labels = {}
+    if context.get("kind") in Organisation.Kind.values:
+        labels["kind_label"] = Organisation.Kind(context["kind"]).label
+    if context.get("role") in Membership.Role.values:
+        labels["role_label"] = Membership.Role(context["role"]).label
+    return labels
+
+
 def render_email(notification) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one notification, in the recipient's language."""
     with translation.override(notification.language):
         context = {
             **notification.context,
+            **choice_labels(notification.context),
             "title": title_of(notification),
             "link": absolute(notification.link),
             "site_url": settings.SITE_URL,
             "preferences_url": absolute(reverse("members:account-settings")),
             "is_user": notification.recipient_id is not None,
+            # No request, so no i18n context processor: the email's <html lang> comes from here.
+            "LANGUAGE_CODE": notification.language,
         }
         template = f"members/email/{notification.kind}"
         text = render_to_string(f"{template}.txt", context)
@@ -212,14 +232,13 @@ def digest_deliver(*, user_id: int) -> int:
     )
     if not claimed:
         return 0
-    items = list(
-        Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.SENDING, claimed_at=now)
-    )
+    items = list(Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.SENDING, claimed_at=now))
     with translation.override(user.preferred_language):
         entries = [{"title": title_of(n), "link": absolute(n.link)} for n in items]
         subject = str(_("Your daily summary from Brainport voor Elkaar"))
         context = {
             "title": subject,
+            "LANGUAGE_CODE": user.preferred_language,
             "is_user": True,
             "user": user,
             "entries": entries,

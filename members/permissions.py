@@ -13,9 +13,7 @@ def is_coordinator(user) -> bool:
 def membership_role(user, organisation) -> str | None:
     if not (user and user.is_authenticated):
         return None
-    return (
-        Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True).first()
-    )
+    return Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True).first()
 
 
 def can_manage_organisation(user, organisation) -> bool:

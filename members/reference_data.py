@@ -10,14 +10,31 @@ MUNICIPALITIES_CSV = Path(__file__).resolve().parent / "data" / "municipalities.
 
 # code, Dutch name, English name, target, Dutch unit, English unit
 PROGRAMMES = [
-    ("corporate-volunteering", "Corporate volunteering", "Corporate volunteering", 100_000,
-     "corporate vrijwilligers ingezet", "corporate volunteers deployed"),
-    ("work", "Werk", "Work", 5_000,
-     "mensen met ondersteuning aan het werk", "people needing support into work"),
-    ("financial-health", "Financiële gezondheid", "Financial health", 250_000,
-     "inwoners financieel gezonder", "residents with improved financial health"),
-    ("digital-skills", "(Digitale) vaardigheden", "(Digital) skills", 7_500,
-     "inwoners met sterkere (digitale) vaardigheden", "residents with stronger (digital) skills"),
+    (
+        "corporate-volunteering",
+        "Corporate volunteering",
+        "Corporate volunteering",
+        100_000,
+        "corporate vrijwilligers ingezet",
+        "corporate volunteers deployed",
+    ),
+    ("work", "Werk", "Work", 5_000, "mensen met ondersteuning aan het werk", "people needing support into work"),
+    (
+        "financial-health",
+        "Financiële gezondheid",
+        "Financial health",
+        250_000,
+        "inwoners financieel gezonder",
+        "residents with improved financial health",
+    ),
+    (
+        "digital-skills",
+        "(Digitale) vaardigheden",
+        "(Digital) skills",
+        7_500,
+        "inwoners met sterkere (digitale) vaardigheden",
+        "residents with stronger (digital) skills",
+    ),
 ]
 
 INCLUSIVE_EMPLOYERS_TARGET = 1_000
@@ -133,8 +150,12 @@ def reference_data_sync(*, apps=None):
         Programme.objects.update_or_create(
             code=code,
             defaults={
-                "name_nl": name_nl, "name_en": name_en, "target": target,
-                "target_unit_nl": unit_nl, "target_unit_en": unit_en, "position": position,
+                "name_nl": name_nl,
+                "name_en": name_en,
+                "target": target,
+                "target_unit_nl": unit_nl,
+                "target_unit_en": unit_en,
+                "position": position,
             },
         )
     for code, name_nl, name_en in THEMES:

@@ -83,8 +83,12 @@ def coordinator_grant(*, user: User) -> User:
     and manage the association's data. Creates the group if needed. Safe to repeat."""
     group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
     codenames = [
-        "view_organisation", "change_organisation", "view_membershipapplication",
-        "change_membershipapplication", "view_membership", "view_user",
+        "view_organisation",
+        "change_organisation",
+        "view_membershipapplication",
+        "change_membershipapplication",
+        "view_membership",
+        "view_user",
     ]
     group.permissions.set(Permission.objects.filter(content_type__app_label="members", codename__in=codenames))
     user.groups.add(group)
@@ -130,7 +134,7 @@ def membership_apply(
         recipients=[Recipient.of(user) for user in coordinators()],
         kind=NotificationKind.APPLICATION_RECEIVED,
         event_key=f"application:{application.pk}:received",
-        context={"organisation": org.name, "applicant": applicant.get_full_name(), "kind": org.get_kind_display()},
+        context={"organisation": org.name, "applicant": applicant.get_full_name(), "kind": org.kind},
         link=application.get_absolute_url(),
     )
     return application
@@ -313,6 +317,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, password: str, language: str) -> User:
     """Someone without an account accepts an invitation: their account is created with the invited
     address (proven by the link, so verified) and joins the organisation. The link works once."""
+    # Of two sign-ups through the same link at once (a double click), the second waits for this lock and then
+    # finds the invitation used, instead of failing on the address the first one just took.
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organisation", "invited_by")
+        .filter(pk=invitation.pk)
+        .first()
+    )
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError(problem)

@@ -3,10 +3,11 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
@@ -119,7 +120,9 @@ def language_set(request):
     """Switch the language; a signed-in user keeps it for pages and emails."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in {"nl", "en"}:
@@ -142,9 +145,7 @@ def language_set(request):
 
 def dashboard(request):
     applications = MembershipApplication.objects.filter(applicant=request.user).select_related("organisation")
-    pending_reviews = (
-        MembershipApplication.objects.pending().count() if is_coordinator(request.user) else None
-    )
+    pending_reviews = MembershipApplication.objects.pending().count() if is_coordinator(request.user) else None
     return render(
         request,
         "members/dashboard.html",
@@ -154,7 +155,10 @@ def dashboard(request):
 
 @require_POST
 def organisation_switch(request):
-    organisation = get_object_or_404(Organisation.objects.of_user(request.user), pk=request.POST.get("organisation"))
+    organisation_id = request.POST.get("organisation", "")
+    if not organisation_id.isdigit():
+        raise Http404
+    organisation = get_object_or_404(Organisation.objects.of_user(request.user), pk=organisation_id)
     request.session[CURRENT_ORGANISATION_KEY] = organisation.pk
     messages.success(request, _("You are now working for %(org)s.") % {"org": organisation.name})
     return redirect(organisation.get_absolute_url())
@@ -165,8 +169,10 @@ def organisation_detail(request, slug):
         Organisation.objects.visible_to(request.user).select_related("municipality"), slug=slug
     )
     can_manage = can_manage_organisation(request.user, organisation)
-    memberships = Membership.objects.filter(organisation=organisation).select_related("user").order_by(
-        "role", "user__full_name", "user__email"
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")
     )
     invitations = Invitation.objects.open().filter(organisation=organisation) if can_manage else []
     return render(
@@ -239,7 +245,9 @@ def membership_role(request, slug, pk):
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.membership_change_role(membership=membership, acting_user=request.user, role=form.cleaned_data["role"])
+            services.membership_change_role(
+                membership=membership, acting_user=request.user, role=form.cleaned_data["role"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -267,7 +275,9 @@ def membership_remove(request, slug, pk):
     if leaving:
         messages.success(request, _("You left %(org)s.") % {"org": organisation.name})
         return redirect("members:dashboard")
-    messages.success(request, _("%(person)s was removed from %(org)s.") % {"person": membership.user, "org": organisation.name})
+    messages.success(
+        request, _("%(person)s was removed from %(org)s.") % {"person": membership.user, "org": organisation.name}
+    )
     return redirect(organisation.get_absolute_url())
 
 
@@ -277,7 +287,9 @@ def invitation_accept(request, token):
     invitation = services.invitation_from_token(token)
     problem = services.invitation_problem(invitation)
     if problem:
-        return render(request, "members/invitation_invalid.html", {"problem": problem}, status=410 if invitation else 404)
+        return render(
+            request, "members/invitation_invalid.html", {"problem": problem}, status=410 if invitation else 404
+        )
     user = request.user if request.user.is_authenticated else None
     has_account = user is None and services.User.objects.filter(email__iexact=invitation.email).exists()
     form = None
@@ -309,7 +321,12 @@ def invitation_accept(request, token):
     return render(
         request,
         "members/invitation_accept.html",
-        {"invitation": invitation, "form": form, "has_account": has_account, "wrong_account": user is not None and user.email.lower() != invitation.email.lower()},
+        {
+            "invitation": invitation,
+            "form": form,
+            "has_account": has_account,
+            "wrong_account": user is not None and user.email.lower() != invitation.email.lower(),
+        },
     )
 
 
@@ -350,12 +367,16 @@ def application_detail(request, pk):
                 application=application, acting_user=request.user, approve=approve, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            form_errors_from(error, form)
+            # Decided meanwhile by someone else: the form is gone from the page, so say why and show the decision.
+            messages.error(request, " ".join(error.messages))
+            return redirect(application.get_absolute_url())
         else:
             if approve:
                 messages.success(request, _("%(org)s is now a member.") % {"org": application.organisation.name})
             else:
-                messages.success(request, _("The application of %(org)s is rejected.") % {"org": application.organisation.name})
+                messages.success(
+                    request, _("The application of %(org)s is rejected.") % {"org": application.organisation.name}
+                )
             return redirect("members:application-list")
     return render(request, "members/application_detail.html", {"application": application, "form": form})
 
@@ -380,15 +401,17 @@ def notification_open(request, pk):
 @require_POST
 def inbox_mark_all_read(request):
     count = services.notifications_mark_read(user=request.user)
-    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
+        % {"count": count},
+    )
     return redirect("members:inbox")
 
 
 @require_http_methods(["GET", "POST"])
 def account_settings(request):
-    current = dict(
-        NotificationPreference.objects.filter(user=request.user).values_list("kind", "frequency")
-    )
+    current = dict(NotificationPreference.objects.filter(user=request.user).values_list("kind", "frequency"))
     profile_form = ProfileForm(
         request.POST if "profile" in request.POST else None,
         initial={"full_name": request.user.full_name, "language": request.user.preferred_language},
@@ -412,6 +435,3 @@ def account_settings(request):
         "members/account_settings.html",
         {"profile_form": profile_form, "preferences_form": preferences_form},
     )
-
-
-

@@ -46,3 +46,17 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Production hashing is deliberately slow; tests check behaviour, not the hash's cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """A transactional test may start from a flushed database: put back what the data migration loads."""
+    from members.reference_data import reference_data_sync
+
+    reference_data_sync()
