@@ -1,4 +1,5 @@
-"""The association's reference data: programmes with their public targets, themes and the skill taxonomy.
+"""The association's reference data: programmes with their public targets, themes, spoken languages and
+the skill taxonomy.
 
 Loaded by a data migration and kept in step by `reference_data_sync` (safe to repeat).
 """
@@ -54,6 +55,26 @@ THEMES = [
     ("health", "Gezondheid en sport", "Health and sport"),
     ("culture", "Kunst en cultuur", "Arts and culture"),
     ("language", "Taal", "Language"),
+]
+
+# code, Dutch name, English name: the languages spoken in the region, most common first
+SPOKEN_LANGUAGES = [
+    ("nl", "Nederlands", "Dutch"),
+    ("en", "Engels", "English"),
+    ("de", "Duits", "German"),
+    ("fr", "Frans", "French"),
+    ("es", "Spaans", "Spanish"),
+    ("pl", "Pools", "Polish"),
+    ("uk", "Oekraïens", "Ukrainian"),
+    ("ru", "Russisch", "Russian"),
+    ("tr", "Turks", "Turkish"),
+    ("ar", "Arabisch", "Arabic"),
+    ("ti", "Tigrinya", "Tigrinya"),
+    ("fa", "Perzisch (Farsi/Dari)", "Persian (Farsi/Dari)"),
+    ("so", "Somalisch", "Somali"),
+    ("zh", "Chinees", "Chinese"),
+    ("hi", "Hindi", "Hindi"),
+    ("pt", "Portugees", "Portuguese"),
 ]
 
 # code, category, Dutch name, English name
@@ -141,6 +162,7 @@ def reference_data_sync(*, apps=None):
     Programme = apps.get_model("members", "Programme")
     Theme = apps.get_model("members", "Theme")
     Skill = apps.get_model("members", "Skill")
+    SpokenLanguage = apps.get_model("members", "SpokenLanguage")
     for row in municipalities():
         Municipality.objects.update_or_create(
             name=row["name"],
@@ -160,6 +182,10 @@ def reference_data_sync(*, apps=None):
         )
     for code, name_nl, name_en in THEMES:
         Theme.objects.update_or_create(code=code, defaults={"name_nl": name_nl, "name_en": name_en})
+    for position, (code, name_nl, name_en) in enumerate(SPOKEN_LANGUAGES):
+        SpokenLanguage.objects.update_or_create(
+            code=code, defaults={"name_nl": name_nl, "name_en": name_en, "position": position}
+        )
     for code, category, name_nl, name_en in SKILLS:
         Skill.objects.update_or_create(
             code=code, defaults={"category": category, "name_nl": name_nl, "name_en": name_en}

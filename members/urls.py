@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from .views import organisations as views
 
 app_name = "members"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("inbox/read-all/", views.inbox_mark_all_read, name="inbox-read-all"),
     path("inbox/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("account/settings/", views.account_settings, name="account-settings"),
+    # Needs ------------------------------------------------------------------------------------------
+    # Volunteers -------------------------------------------------------------------------------------
+    # Offers and the member directory ----------------------------------------------------------------
 ]

@@ -1,6 +1,7 @@
 """Memberships: roles, leaving, removing, switching organisation, and the organisation profile."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from members import services
@@ -125,7 +126,7 @@ def test_coordinator_cannot_demote_the_last_admin_either(client, admin):
 def test_an_admin_of_another_organisation_counts_for_nothing(admin, member):
     elsewhere = MembershipFactory(user=admin.user, role=Membership.Role.ADMIN)
 
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.membership_change_role(membership=admin, acting_user=admin.user, role=Membership.Role.MEMBER)
 
     assert elsewhere.organisation != admin.organisation

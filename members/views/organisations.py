@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
-from .context_processors import CURRENT_ORGANISATION_KEY
-from .forms import (
+from .. import services
+from ..context_processors import CURRENT_ORGANISATION_KEY
+from ..forms.organisations import (
     ApplicationForm,
     DecisionForm,
     InvitationForm,
@@ -23,7 +23,7 @@ from .forms import (
     ProfileForm,
     RoleForm,
 )
-from .models import (
+from ..models import (
     Invitation,
     Membership,
     MembershipApplication,
@@ -31,10 +31,11 @@ from .models import (
     NotificationPreference,
     Organisation,
     Programme,
+    User,
 )
-from .notifications import title_of
-from .permissions import can_manage_organisation, is_coordinator
-from .reference_data import INCLUSIVE_EMPLOYERS_TARGET
+from ..notifications import title_of
+from ..permissions import can_manage_organisation, is_coordinator
+from ..reference_data import INCLUSIVE_EMPLOYERS_TARGET
 
 
 def form_errors_from(error: ValidationError, form) -> None:
@@ -291,7 +292,7 @@ def invitation_accept(request, token):
             request, "members/invitation_invalid.html", {"problem": problem}, status=410 if invitation else 404
         )
     user = request.user if request.user.is_authenticated else None
-    has_account = user is None and services.User.objects.filter(email__iexact=invitation.email).exists()
+    has_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
     form = None
     if user is None and not has_account:
         form = InvitationSignupForm(request.POST or None, email=invitation.email)

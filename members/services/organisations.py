@@ -1,4 +1,4 @@
-"""Every change to accounts, organisations and memberships goes through one function here.
+"""Accounts, membership applications, organisations, invitations, memberships and notification choices.
 
 Each service is keyword-only, atomic, checks who acts and the current status, records who and when, and
 writes its notifications in the same transaction (the outbox). Views, tasks, admin actions and the shell
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import (
+from ..models import (
     COORDINATORS_GROUP,
     Frequency,
     Invitation,
@@ -31,8 +31,8 @@ from .models import (
     Organisation,
     User,
 )
-from .notifications import Recipient, notify
-from .permissions import can_manage_organisation, can_review_application, require
+from ..notifications import Recipient, notify
+from ..permissions import can_manage_organisation, can_review_application, require
 
 INVITATION_SALT = "members.invitation"
 

@@ -1,0 +1,3 @@
+from .base import PortalFormRenderer, StyledForm
+
+__all__ = ["PortalFormRenderer", "StyledForm"]

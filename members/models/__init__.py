@@ -1,0 +1,46 @@
+from .accounts import COORDINATORS_GROUP, Language, User, UserManager
+from .needs import Need, NeedSkill, WorkLocation
+from .notifications import Frequency, Notification, NotificationKind, NotificationPreference
+from .offers import Offer
+from .organisations import Invitation, Membership, MembershipApplication, Organisation
+from .reference import (
+    BilingualName,
+    Municipality,
+    Programme,
+    Skill,
+    SkillCategory,
+    SpokenLanguage,
+    Subregion,
+    Theme,
+)
+from .volunteers import Volunteer, VolunteerImport, VolunteerSkill
+
+__all__ = [
+    "COORDINATORS_GROUP",
+    "BilingualName",
+    "Frequency",
+    "Invitation",
+    "Language",
+    "Membership",
+    "MembershipApplication",
+    "Municipality",
+    "Need",
+    "NeedSkill",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "Offer",
+    "Organisation",
+    "Programme",
+    "Skill",
+    "SkillCategory",
+    "SpokenLanguage",
+    "Subregion",
+    "Theme",
+    "User",
+    "UserManager",
+    "Volunteer",
+    "VolunteerImport",
+    "VolunteerSkill",
+    "WorkLocation",
+]

@@ -1,0 +1,3 @@
+"""Volunteers: joining, profiles, invitations and CSV import."""
+
+__all__: list[str] = []
