@@ -162,7 +162,10 @@ def reference_data_sync(*, apps=None):
     Programme = apps.get_model("members", "Programme")
     Theme = apps.get_model("members", "Theme")
     Skill = apps.get_model("members", "Skill")
-    SpokenLanguage = apps.get_model("members", "SpokenLanguage")
+    try:
+        SpokenLanguage = apps.get_model("members", "SpokenLanguage")
+    except LookupError:  # a data migration older than the model
+        SpokenLanguage = None
     for row in municipalities():
         Municipality.objects.update_or_create(
             name=row["name"],
@@ -182,7 +185,7 @@ def reference_data_sync(*, apps=None):
         )
     for code, name_nl, name_en in THEMES:
         Theme.objects.update_or_create(code=code, defaults={"name_nl": name_nl, "name_en": name_en})
-    for position, (code, name_nl, name_en) in enumerate(SPOKEN_LANGUAGES):
+    for position, (code, name_nl, name_en) in enumerate(SPOKEN_LANGUAGES if SpokenLanguage else []):
         SpokenLanguage.objects.update_or_create(
             code=code, defaults={"name_nl": name_nl, "name_en": name_en, "position": position}
         )
