@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DEBUG ?= true
 
-.PHONY: run run-services test worker beat messages translations seed lint clean
+.PHONY: run run-services test worker beat messages translations seed lint clean bench-matching
 
 # A Python of at least 3.12: on PATH, or an installed pyenv version (pyenv's shims fail without PYENV_VERSION).
 define find_python
@@ -60,6 +60,10 @@ run-services: seed
 
 test: install translations
 	$(PY) -m pytest
+
+# The matching engine at the association's scale, in memory; the last line is a JSON summary.
+bench-matching: $(VENV)/.installed
+	$(PY) manage.py bench_matching
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
