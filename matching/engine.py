@@ -149,6 +149,16 @@ class Assignment:
     extra: dict = field(default_factory=dict)
 
 
+def great_circle_km(centres) -> np.ndarray:
+    """Distances (km) between (latitude, longitude) centres, as a square matrix."""
+    lat = np.radians(np.array([c[0] for c in centres], dtype=np.float64))
+    lon = np.radians(np.array([c[1] for c in centres], dtype=np.float64))
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    return (2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))).astype(np.float32)
+
+
 # Bit sets ------------------------------------------------------------------------------------------
 
 

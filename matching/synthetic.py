@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .engine import HYBRID, NO_DAY, ON_SITE, REMOTE, UNLIMITED_DAY, Needs, Supply
+from .engine import HYBRID, NO_DAY, ON_SITE, REMOTE, UNLIMITED_DAY, Needs, Supply, great_circle_km
 
 N_SKILLS = 65
 N_THEMES = 14
@@ -18,13 +18,7 @@ LANGUAGE_SHARE = [0.85, 0.60, 0.15, 0.08, 0.05, 0.03, 0.03, 0.02, 0.04, 0.04, 0.
 
 
 def region_distances(centres) -> np.ndarray:
-    """Great-circle distances (km) between (lat, lon) centres."""
-    lat = np.radians(np.array([c[0] for c in centres]))
-    lon = np.radians(np.array([c[1] for c in centres]))
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-    return (2 * 6371.0 * np.arcsin(np.sqrt(a))).astype(np.float32)
+    return great_circle_km(centres)
 
 
 # The 21 municipality centres of the region (from members/data/municipalities.csv) and rough weights.

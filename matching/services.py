@@ -1,0 +1,148 @@
+"""Matching runs: proposing volunteers for open needs with the engine, and reading its explanations.
+
+`matches_refresh` is the one place that writes proposals. It loads the needs and the (cached) volunteer
+features, asks the engine for the best global assignment over the slots still open, and records new
+proposals with their score and reasons. It never touches a match a person has decided, never proposes a
+pair twice (the unique constraint backs this up), and a second run on unchanged data proposes nothing new.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from members.models import Need
+
+from . import engine, features
+from .models import Match, MatchingRun
+
+
+def reason_text(reason: engine.Reason) -> str:
+    """One reason in the reader's language."""
+    values = reason.values
+    if reason.code == "required":
+        return (
+            ngettext(
+                "covers %(covered)s of %(total)s required skill",
+                "covers %(covered)s of %(total)s required skills",
+                values["total"],
+            )
+            % values
+        )
+    if reason.code == "remote":
+        return _("can work remotely")
+    if reason.code == "distance":
+        return _("%(km)s km away") % values
+    if reason.code == "language":
+        return _("speaks %(language)s") % values
+    if reason.code == "themes":
+        return (
+            ngettext("cares about %(count)s of its themes", "cares about %(count)s of its themes", values["count"])
+            % values
+        )
+    if reason.code == "busy":
+        return _("already helps elsewhere")
+    if reason.code == "waiting":
+        return _("this need has waited long")
+    return reason.code
+
+
+def explain_pairs(needs: engine.Needs, supply: engine.Supply, vocabulary: features.Vocabulary, n, s, comps, distance):
+    """Reasons (as codes with values, stored as JSON and translated when shown) for each pair."""
+    code_of_bit = {bit: vocabulary.language_codes[pk] for pk, bit in vocabulary.languages.items()}
+    required_total = np.asarray(needs.required.getnnz(axis=1))
+    out = []
+    for row in range(len(n)):
+        i, j = int(n[row]), int(s[row])
+        shared = int(needs.languages[i] & supply.languages[j]) if needs.languages[i] else 0
+        languages = [code_of_bit[b] for b in range(64) if shared >> b & 1 and b in code_of_bit]
+        total = int(required_total[i])
+        covered = round(float(comps[row][engine.COMPONENTS.index("required")]) * total) if total else 0
+        themes = int(np.bitwise_count(needs.themes[i] & supply.themes[j]))
+        reasons = engine.explain(
+            comps[row],
+            required_covered=covered,
+            required_total=total,
+            distance_km=float(distance[row]),
+            shared_languages=languages,
+            shared_themes=themes,
+        )
+        out.append([{"code": r.code, "values": r.values} for r in reasons])
+    return out
+
+
+def matches_refresh(
+    *, need_ids=None, trigger: str = MatchingRun.Trigger.NIGHTLY, today: date | None = None, started_by=None
+) -> MatchingRun:
+    """Propose volunteers for the given open needs (all open needs when None) and record the run.
+
+    Creates `proposed` matches for the chosen pairs; leaves every existing match as it is. Safe to repeat:
+    existing pairs are never proposed again and count against the slots they fill.
+    """
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    if need_ids is None:
+        need_ids = list(Need.objects.open().values_list("pk", flat=True))
+    vocabulary = features.Vocabulary.load()
+    supply, volunteer_ids = features.load_supply(vocabulary)
+    needs = features.load_needs(need_ids, vocabulary, today=today)
+    existing = set(Match.objects.filter(need_id__in=needs.ids.tolist()).values_list("need_id", "volunteer_id"))
+    cands = engine.candidates(needs, supply, vocabulary.distances, exclude=frozenset(existing))
+    assignment = engine.assign(needs, supply, cands)
+    chosen = {(int(a), int(b)) for a, b in zip(assignment.need, assignment.supply, strict=True)}
+    keep = np.array([(int(a), int(b)) in chosen for a, b in zip(cands.need, cands.supply, strict=True)], dtype=bool)
+    n, s = cands.need[keep], cands.supply[keep]
+    reasons = explain_pairs(needs, supply, vocabulary, n, s, cands.components[keep], cands.distance_km[keep])
+    with transaction.atomic():
+        run = MatchingRun.objects.create(trigger=trigger, started_by=started_by)
+        created = Match.objects.bulk_create(
+            [
+                Match(
+                    need_id=int(needs.ids[i]),
+                    volunteer_id=int(volunteer_ids[j]),
+                    score=float(score),
+                    components=dict(zip(engine.COMPONENTS, (round(float(c), 4) for c in comps), strict=True)),
+                    reasons=why,
+                    run=run,
+                )
+                for i, j, score, comps, why in zip(
+                    n, s, cands.score[keep], cands.components[keep], reasons, strict=True
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        with_proposal = len(
+            set(needs.ids.tolist())
+            & set(Match.objects.active().filter(need_id__in=needs.ids.tolist()).values_list("need_id", flat=True))
+        )
+        run.duration_ms = int((time.perf_counter() - started) * 1000)
+        run.needs_considered = len(needs)
+        run.volunteers_considered = len(supply)
+        run.pairs_scored = cands.pairs_scored
+        run.proposals = len(created)
+        run.open_needs_with_proposal_share = with_proposal / len(needs) if len(needs) else 0.0
+        run.save()
+    return run
+
+
+def candidates_for_need(*, need: Need, limit: int = 10, today: date | None = None):
+    """The best `limit` volunteers for one need, with score and reasons, for a coordinator to look at.
+    Reads only; proposes nothing."""
+    vocabulary = features.Vocabulary.load()
+    supply, volunteer_ids = features.load_supply(vocabulary)
+    needs = features.load_needs([need.pk], vocabulary, today=today or timezone.localdate())
+    if not len(needs):
+        return []
+    needs.slots[:] = max(int(needs.slots[0]), 1)
+    cands = engine.candidates(needs, supply, vocabulary.distances, rules=engine.Rules(top_k=limit))
+    reasons = explain_pairs(needs, supply, vocabulary, cands.need, cands.supply, cands.components, cands.distance_km)
+    return [
+        {"volunteer_id": int(volunteer_ids[j]), "score": float(score), "reasons": why}
+        for j, score, why in zip(cands.supply, cands.score, reasons, strict=True)
+    ]

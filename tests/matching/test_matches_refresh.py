@@ -1,0 +1,147 @@
+"""matches_refresh against the real database: proposals, repeatability, decided matches left alone."""
+
+import pytest
+from django.utils import timezone
+
+from matching import features
+from matching.engine import Reason
+from matching.models import Match, MatchingRun
+from matching.services import candidates_for_need, matches_refresh, reason_text
+from members.models import Need, NeedSkill, Programme, Skill, SpokenLanguage, Volunteer, VolunteerSkill
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, municipality
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_feature_cache():
+    features.forget_supply()
+    yield
+    features.forget_supply()
+
+
+def volunteer(company, *, skills, languages=("nl",), place="Eindhoven", travel=15, remote=False, hours=8):
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=company)
+    person = Volunteer.objects.create(
+        user=user,
+        organisation=company,
+        municipality=municipality(place),
+        travel_km=travel,
+        remote_ok=remote,
+        hours_per_month=hours,
+        consent_at=timezone.now(),
+    )
+    for code in skills:
+        VolunteerSkill.objects.create(volunteer=person, skill=Skill.objects.get(code=code), level=2)
+    person.languages.set(SpokenLanguage.objects.filter(code__in=languages))
+    return person
+
+
+def need(org, *, required, people=1, language="nl", place="Eindhoven", hours=8):
+    item = Need.objects.create(
+        organisation=org,
+        title="Taalmaatje op de werkvloer",
+        description="Help een collega met Nederlands.",
+        programme=Programme.objects.get(code="corporate-volunteering"),
+        kind=Need.Kind.BUDDY,
+        municipality=municipality(place),
+        is_flexible=True,
+        estimated_hours=hours,
+        volunteers_needed=people,
+        status=Need.Status.OPEN,
+        published_at=timezone.now(),
+    )
+    for code in required:
+        NeedSkill.objects.create(need=item, skill=Skill.objects.get(code=code), required=True)
+    if language:
+        item.languages.set(SpokenLanguage.objects.filter(code=language))
+    return item
+
+
+@pytest.fixture
+def company():
+    return OrganisationFactory(kind="company")
+
+
+@pytest.fixture
+def charity():
+    return OrganisationFactory(kind="social")
+
+
+def test_a_fitting_volunteer_is_proposed_with_reasons(company, charity):
+    fits = volunteer(company, skills=["dutch-language", "language-buddy"])
+    volunteer(company, skills=["carpentry"])
+    wanted = need(charity, required=["dutch-language", "language-buddy"])
+
+    run = matches_refresh(need_ids=[wanted.pk], trigger=MatchingRun.Trigger.MANUAL)
+
+    match = Match.objects.get()
+    assert (match.need, match.volunteer, match.status) == (wanted, fits, Match.Status.PROPOSED)
+    assert run.proposals == 1 and run.needs_considered == 1 and run.open_needs_with_proposal_share == 1.0
+    texts = [reason_text(Reason(r["code"], r["values"])) for r in match.reasons]
+    assert "covers 2 of 2 required skills" in texts
+    assert "0 km away" in texts
+
+
+def test_language_and_distance_are_hard_constraints(company, charity):
+    volunteer(company, skills=["dutch-language"], languages=("en",))
+    volunteer(company, skills=["dutch-language"], place="Reusel-De Mierden", travel=5)
+    wanted = need(charity, required=["dutch-language"], place="Helmond")
+
+    matches_refresh(need_ids=[wanted.pk])
+
+    assert not Match.objects.exists()
+
+
+def test_running_twice_proposes_nothing_new(company, charity):
+    for _ in range(3):
+        volunteer(company, skills=["data-analysis"])
+    wanted = need(charity, required=["data-analysis"], people=2)
+
+    first = matches_refresh(need_ids=[wanted.pk])
+    proposals = set(Match.objects.values_list("need_id", "volunteer_id"))
+    second = matches_refresh(need_ids=[wanted.pk])
+
+    assert first.proposals == 2 and second.proposals == 0
+    assert set(Match.objects.values_list("need_id", "volunteer_id")) == proposals
+
+
+def test_a_decided_match_is_left_alone_and_its_place_refilled(company, charity):
+    first, second = volunteer(company, skills=["data-analysis"]), volunteer(company, skills=["data-analysis"])
+    wanted = need(charity, required=["data-analysis"], people=1)
+    matches_refresh(need_ids=[wanted.pk])
+    proposed = Match.objects.get()
+    Match.objects.filter(pk=proposed.pk).update(status=Match.Status.REJECTED)
+
+    matches_refresh(need_ids=[wanted.pk])
+
+    proposed.refresh_from_db()
+    assert proposed.status == Match.Status.REJECTED
+    other = Match.objects.exclude(pk=proposed.pk).get()
+    assert other.volunteer in {first, second} - {proposed.volunteer}
+
+
+def test_scarce_people_go_where_they_are_needed_most(company, charity):
+    """One volunteer fits two needs; another fits only the first. Both needs get someone."""
+    versatile = volunteer(company, skills=["data-analysis", "machine-learning"])
+    narrow = volunteer(company, skills=["data-analysis"])
+    broad_need = need(charity, required=["data-analysis"])
+    special_need = need(charity, required=["machine-learning"])
+
+    matches_refresh(need_ids=[broad_need.pk, special_need.pk])
+
+    pairs = set(Match.objects.values_list("need_id", "volunteer_id"))
+    assert pairs == {(broad_need.pk, narrow.pk), (special_need.pk, versatile.pk)}
+
+
+def test_a_coordinator_sees_the_top_candidates_without_proposing(company, charity):
+    for _ in range(12):
+        volunteer(company, skills=["communication"])
+    wanted = need(charity, required=["communication"])
+
+    top = candidates_for_need(need=wanted)
+
+    assert len(top) == 10
+    assert [c["score"] for c in top] == sorted((c["score"] for c in top), reverse=True)
+    assert not Match.objects.exists()
