@@ -205,6 +205,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "members.tasks.notifications_sweep", "schedule": 60.0},
+    "matching-nightly": {"task": "matching.tasks.matching_refresh_all", "schedule": crontab(hour=2, minute=30)},
     "notifications-daily-digest": {
         "task": "members.tasks.notifications_send_digests",
         "schedule": crontab(hour=7, minute=0),
@@ -216,6 +217,12 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=30)
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
 NOTIFICATION_MAX_ATTEMPTS = 5
+
+# Matching: the weights of the score's components (they sum to 1) and the hard rules' parameters.
+MATCHING_WEIGHTS = {
+    "required": 0.40, "nice": 0.10, "theme": 0.12, "distance": 0.15, "availability": 0.05, "waiting": 0.10, "load": 0.08,
+}
+MATCHING_MIN_REQUIRED_COVERAGE = 0.5
 INVITATION_VALID_DAYS = 14
 
 # Security ------------------------------------------------------------------------------------------

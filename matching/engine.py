@@ -85,6 +85,12 @@ class Supply:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def subset(self, rows) -> Supply:
+        """The given rows only (a new object)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        names = [f for f in self.__dataclass_fields__ if not f.startswith("_")]
+        return Supply(**{name: getattr(self, name)[rows] for name in names})
+
     def derived(self) -> dict:
         """Arrays derived once from the skills (bit sets, the inverted index), kept for warm runs."""
         if not self._derived:

@@ -12,6 +12,7 @@ import time
 from datetime import date
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,14 @@ from members.models import Need
 
 from . import engine, features
 from .models import Match, MatchingRun
+
+
+def weights() -> engine.Weights:
+    return engine.Weights(**settings.MATCHING_WEIGHTS)
+
+
+def rules(**overrides) -> engine.Rules:
+    return engine.Rules(min_required_coverage=settings.MATCHING_MIN_REQUIRED_COVERAGE, **overrides)
 
 
 def reason_text(reason: engine.Reason) -> str:
@@ -93,7 +102,9 @@ def matches_refresh(
     supply, volunteer_ids = features.load_supply(vocabulary)
     needs = features.load_needs(need_ids, vocabulary, today=today)
     existing = set(Match.objects.filter(need_id__in=needs.ids.tolist()).values_list("need_id", "volunteer_id"))
-    cands = engine.candidates(needs, supply, vocabulary.distances, exclude=frozenset(existing))
+    cands = engine.candidates(
+        needs, supply, vocabulary.distances, weights=weights(), rules=rules(), exclude=frozenset(existing)
+    )
     assignment = engine.assign(needs, supply, cands)
     chosen = {(int(a), int(b)) for a, b in zip(assignment.need, assignment.supply, strict=True)}
     keep = np.array([(int(a), int(b)) in chosen for a, b in zip(cands.need, cands.supply, strict=True)], dtype=bool)
@@ -140,9 +151,40 @@ def candidates_for_need(*, need: Need, limit: int = 10, today: date | None = Non
     if not len(needs):
         return []
     needs.slots[:] = max(int(needs.slots[0]), 1)
-    cands = engine.candidates(needs, supply, vocabulary.distances, rules=engine.Rules(top_k=limit))
+    cands = engine.candidates(needs, supply, vocabulary.distances, weights=weights(), rules=rules(top_k=limit))
     reasons = explain_pairs(needs, supply, vocabulary, cands.need, cands.supply, cands.components, cands.distance_km)
     return [
         {"volunteer_id": int(volunteer_ids[j]), "score": float(score), "reasons": why}
         for j, score, why in zip(cands.supply, cands.score, reasons, strict=True)
+    ]
+
+
+def needs_for_volunteer(*, volunteer, limit: int = 10, today: date | None = None):
+    """The open needs that fit one volunteer best, with score and reasons ("recommended for you").
+    Reads only; proposes nothing."""
+    vocabulary = features.Vocabulary.load()
+    supply, volunteer_ids = features.load_supply(vocabulary)
+    row = np.flatnonzero(volunteer_ids == volunteer.pk)
+    if not len(row):
+        return []
+    one = supply.subset(row)
+    one.capacity[:] = 1
+    needs = features.load_needs(
+        list(Need.objects.open().values_list("pk", flat=True)), vocabulary, today=today or timezone.localdate()
+    )
+    needs.slots[:] = 1
+    cands = engine.candidates(needs, one, vocabulary.distances, weights=weights(), rules=rules(top_k=1))
+    order = np.lexsort((needs.ids[cands.need], -cands.score))[:limit]
+    reasons = explain_pairs(
+        needs,
+        one,
+        vocabulary,
+        cands.need[order],
+        cands.supply[order],
+        cands.components[order],
+        cands.distance_km[order],
+    )
+    return [
+        {"need_id": int(needs.ids[i]), "score": float(score), "reasons": why}
+        for i, score, why in zip(cands.need[order], cands.score[order], reasons, strict=True)
     ]

@@ -145,3 +145,46 @@ def test_a_coordinator_sees_the_top_candidates_without_proposing(company, charit
     assert len(top) == 10
     assert [c["score"] for c in top] == sorted((c["score"] for c in top), reverse=True)
     assert not Match.objects.exists()
+
+
+def test_a_volunteer_sees_the_needs_that_fit_them(client, company, charity):
+    person = volunteer(company, skills=["dutch-language", "language-buddy"])
+    fitting = need(charity, required=["dutch-language"])
+    need(charity, required=["carpentry"])
+    client.force_login(person.user)
+
+    response = client.get("/matching/recommended/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert list(response.context["rows"][i]["need"] for i in range(len(response.context["rows"]))) == [fitting]
+    assert "covers 1 of 1 required skill" in response.text
+
+
+@pytest.mark.parametrize("who, status", [("visitor", 302), ("member", 403), ("coordinator", 200)])
+def test_only_coordinators_see_a_needs_candidates(client, company, charity, who, status):
+    from tests.factories import coordinator
+
+    volunteer(company, skills=["communication"])
+    wanted = need(charity, required=["communication"])
+    if who == "member":
+        client.force_login(MembershipFactory(organisation=charity).user)
+    elif who == "coordinator":
+        client.force_login(coordinator())
+
+    response = client.get(f"/matching/needs/{wanted.pk}/candidates/")
+
+    assert response.status_code == status
+
+
+def test_a_coordinator_runs_matching_now(client, company, charity):
+    from tests.factories import coordinator
+
+    volunteer(company, skills=["communication"])
+    wanted = need(charity, required=["communication"])
+    client.force_login(coordinator())
+
+    response = client.post(f"/matching/needs/{wanted.pk}/match-now/")
+
+    assert response.status_code == 302
+    assert Match.objects.filter(need=wanted).count() == 1
+    assert MatchingRun.objects.get().trigger == MatchingRun.Trigger.MANUAL

@@ -1,0 +1,52 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.models import Need, Volunteer
+from members.permissions import is_coordinator
+
+from . import services
+from .engine import Reason
+from .models import MatchingRun
+
+
+def _with_texts(rows):
+    for row in rows:
+        row["reason_texts"] = [services.reason_text(Reason(r["code"], r["values"])) for r in row["reasons"]]
+    return rows
+
+
+def need_candidates(request, pk):
+    """A coordinator's view of the ten best volunteers for a need, with the reasons."""
+    if not is_coordinator(request.user):
+        raise PermissionDenied
+    need = get_object_or_404(Need.objects.select_related("organisation", "municipality"), pk=pk)
+    rows = _with_texts(services.candidates_for_need(need=need, limit=10))
+    volunteers = Volunteer.objects.select_related("user", "organisation", "municipality").in_bulk(
+        [row["volunteer_id"] for row in rows]
+    )
+    for row in rows:
+        row["volunteer"] = volunteers.get(row["volunteer_id"])
+    return render(request, "matching/need_candidates.html", {"need": need, "rows": rows})
+
+
+@require_POST
+def need_match_now(request, pk):
+    if not is_coordinator(request.user):
+        raise PermissionDenied
+    need = get_object_or_404(Need.objects.open(), pk=pk)
+    run = services.matches_refresh(need_ids=[need.pk], trigger=MatchingRun.Trigger.MANUAL, started_by=request.user)
+    messages.success(request, _("Matching ran: %(count)s new proposals.") % {"count": run.proposals})
+    return redirect("matching:need-candidates", pk=need.pk)
+
+
+def recommended(request):
+    """The open needs that fit the signed-in volunteer best, with the reasons."""
+    volunteer = Volunteer.objects.filter(user=request.user).first()
+    rows = _with_texts(services.needs_for_volunteer(volunteer=volunteer, limit=10)) if volunteer else []
+    needs = Need.objects.select_related("organisation", "municipality").in_bulk([row["need_id"] for row in rows])
+    for row in rows:
+        row["need"] = needs.get(row["need_id"])
+    return render(request, "matching/recommended.html", {"volunteer": volunteer, "rows": rows})
