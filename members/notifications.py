@@ -38,6 +38,7 @@ TITLES = {
     NotificationKind.APPLICATION_DECIDED: _("Decision on your membership application for %(organisation)s"),
     NotificationKind.INVITATION_ACCEPTED: _("%(person)s joined %(organisation)s"),
     NotificationKind.MEMBERSHIP_CHANGED: _("Your role in %(organisation)s changed"),
+    NotificationKind.VOLUNTEER_REGISTERED: _("%(organisation)s registered you as a volunteer on Brainport voor Elkaar"),
 }
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import directory, needs, offers, volunteers
 from .views import organisations as views
 
 app_name = "members"
@@ -25,6 +26,47 @@ urlpatterns = [
     path("inbox/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("account/settings/", views.account_settings, name="account-settings"),
     # Needs ------------------------------------------------------------------------------------------
+    path("needs/", needs.need_list, name="need-list"),
+    path("needs/<int:pk>/", needs.need_detail, name="need-detail"),
+    path("needs/<int:pk>/edit/", needs.need_edit, name="need-edit"),
+    path("needs/<int:pk>/status/", needs.need_transition, name="need-transition"),
+    path("organisations/<slug:slug>/needs/", needs.need_workspace, name="need-workspace"),
+    path("organisations/<slug:slug>/needs/new/", needs.need_create, name="need-create"),
     # Volunteers -------------------------------------------------------------------------------------
+    path("volunteer/profile/", volunteers.volunteer_profile, name="volunteer-profile"),
+    path("volunteers/<int:pk>/", volunteers.volunteer_detail, name="volunteer-detail"),
+    path("volunteers/import/example.csv", volunteers.volunteer_import_example, name="volunteer-import-example"),
+    path("join/<str:token>/", volunteers.volunteer_join, name="volunteer-join"),
+    path("organisations/<slug:slug>/volunteers/", volunteers.volunteer_list, name="volunteer-list"),
+    path(
+        "organisations/<slug:slug>/volunteers/join-link/reset/",
+        volunteers.join_link_reset,
+        name="volunteer-join-link-reset",
+    ),
+    path("organisations/<slug:slug>/volunteers/import/", volunteers.volunteer_import, name="volunteer-import"),
+    path(
+        "organisations/<slug:slug>/volunteers/import/<int:pk>/",
+        volunteers.volunteer_import_preview,
+        name="volunteer-import-preview",
+    ),
+    path(
+        "organisations/<slug:slug>/volunteers/import/<int:pk>/commit/",
+        volunteers.volunteer_import_commit,
+        name="volunteer-import-commit",
+    ),
+    path(
+        "organisations/<slug:slug>/volunteers/import/<int:pk>/discard/",
+        volunteers.volunteer_import_discard,
+        name="volunteer-import-discard",
+    ),
     # Offers and the member directory ----------------------------------------------------------------
+    path("organisations/", directory.organisation_list, name="organisation-list"),
+    path("organisations/<slug:slug>/offers/", offers.offer_list, name="offer-list"),
+    path("organisations/<slug:slug>/offers/new/", offers.offer_create, name="offer-create"),
+    path("offers/<int:pk>/", offers.offer_detail, name="offer-detail"),
+    path("offers/<int:pk>/edit/", offers.offer_edit, name="offer-edit"),
+    path("offers/<int:pk>/publish/", offers.offer_activate, name="offer-activate"),
+    path("offers/<int:pk>/pause/", offers.offer_pause, name="offer-pause"),
+    path("offers/<int:pk>/resume/", offers.offer_resume, name="offer-resume"),
+    path("offers/<int:pk>/close/", offers.offer_close, name="offer-close"),
 ]

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     APPLICATION_DECIDED = "application_decided", _("Decision on your membership application")
     INVITATION_ACCEPTED = "invitation_accepted", _("A colleague accepted an invitation")
     MEMBERSHIP_CHANGED = "membership_changed", _("Changes to your role in an organisation")
+    VOLUNTEER_REGISTERED = "volunteer_registered", _("You were registered as a volunteer")
 
 
 class Frequency(models.TextChoices):

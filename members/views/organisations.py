@@ -34,7 +34,7 @@ from ..models import (
     User,
 )
 from ..notifications import title_of
-from ..permissions import can_manage_organisation, is_coordinator
+from ..permissions import can_manage_organisation, can_view_organisation_workspace, is_coordinator
 from ..reference_data import INCLUSIVE_EMPLOYERS_TARGET
 
 
@@ -165,15 +165,26 @@ def organisation_switch(request):
     return redirect(organisation.get_absolute_url())
 
 
+@login_not_required
 def organisation_detail(request, slug):
+    """A member organisation's public profile, linked from the directory. Its own members and coordinators
+    also find the workspace here (people, invitations, offers), and still reach it when the organisation is
+    not (or no longer) a member; for everyone else such an organisation does not exist."""
+    workspaces = Organisation.objects.visible_to(request.user).values("pk")
     organisation = get_object_or_404(
-        Organisation.objects.visible_to(request.user).select_related("municipality"), slug=slug
+        Organisation.objects.filter(Q(status=Organisation.Status.ACTIVE) | Q(pk__in=workspaces)).select_related(
+            "municipality"
+        ),
+        slug=slug,
     )
+    show_workspace = can_view_organisation_workspace(request.user, organisation)
     can_manage = can_manage_organisation(request.user, organisation)
     memberships = (
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .order_by("role", "user__full_name", "user__email")
+        if show_workspace
+        else []
     )
     invitations = Invitation.objects.open().filter(organisation=organisation) if can_manage else []
     return render(
@@ -181,6 +192,7 @@ def organisation_detail(request, slug):
         "members/organisation_detail.html",
         {
             "organisation": organisation,
+            "show_workspace": show_workspace,
             "memberships": memberships,
             "invitations": invitations,
             "can_manage": can_manage,

@@ -148,8 +148,12 @@ def test_admin_removes_a_member_who_is_told(admin_client, member, mailoutbox, dj
     assert notification.kind == NotificationKind.MEMBERSHIP_CHANGED
     assert [m.to for m in mailoutbox] == [[member.user.email]]
 
+    # Gone from the workspace: the page now shows only the organisation's public profile.
     admin_client.force_login(member.user)
-    assert admin_client.get(member.organisation.get_absolute_url()).status_code == 404
+    page = admin_client.get(member.organisation.get_absolute_url())
+    assert page.status_code == 200
+    assert page.context["show_workspace"] is False
+    assert "Ilse Admin" not in page.text
 
 
 def test_the_last_admin_cannot_be_removed(client, admin, member):
@@ -184,7 +188,11 @@ def test_a_member_leaves(client, member, mailoutbox, django_capture_on_commit_ca
     # Leaving is one's own choice: no notification about it.
     assert not Notification.objects.exists()
     assert mailoutbox == []
-    assert client.get(member.organisation.get_absolute_url()).status_code == 404
+    # Gone from the workspace: the page now shows only the organisation's public profile.
+    page = client.get(member.organisation.get_absolute_url())
+    assert page.status_code == 200
+    assert page.context["show_workspace"] is False
+    assert "Leave Buurtteam Woensel" not in page.text
 
 
 def test_an_admin_leaves_when_another_admin_remains(admin_client, admin, member):
