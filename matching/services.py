@@ -8,6 +8,7 @@ pair twice (the unique constraint backs this up), and a second run on unchanged 
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 
@@ -22,6 +23,8 @@ from members.models import Need
 
 from . import engine, features
 from .models import Match, MatchingRun
+
+logger = logging.getLogger(__name__)
 
 
 def weights() -> engine.Weights:
@@ -188,3 +191,38 @@ def needs_for_volunteer(*, volunteer, limit: int = 10, today: date | None = None
         {"need_id": int(needs.ids[i]), "score": float(score), "reasons": why}
         for i, score, why in zip(cands.need[order], cands.score[order], reasons, strict=True)
     ]
+
+
+def matches_refresh_for_volunteer(*, volunteer_id: int, needs: int = 20) -> int:
+    """A volunteer became active: rerun matching for the open needs that fit them best (not the whole
+    batch, which runs nightly). Returns the number of new proposals. Safe to repeat."""
+    from members.models import Volunteer
+
+    volunteer = Volunteer.objects.active().filter(pk=volunteer_id).first()
+    if volunteer is None:
+        return 0
+    need_ids = [row["need_id"] for row in needs_for_volunteer(volunteer=volunteer, limit=needs)]
+    if not need_ids:
+        return 0
+    return matches_refresh(need_ids=need_ids, trigger=MatchingRun.Trigger.VOLUNTEER).proposals
+
+
+def enqueue_for_need(need_id: int) -> None:
+    """After the current transaction commits, match the need (a broker outage is logged; the nightly
+    batch picks the need up)."""
+    transaction.on_commit(lambda: _delay("matching_refresh_need", need_id))
+
+
+def enqueue_for_volunteer(volunteer_id: int) -> None:
+    transaction.on_commit(lambda: _delay("matching_refresh_for_volunteer", volunteer_id))
+
+
+def _delay(task_name: str, object_id: int) -> None:
+    from . import tasks
+
+    try:
+        getattr(tasks, task_name).delay(object_id)
+    except Exception:  # noqa: BLE001 - the nightly batch covers what a broker outage drops
+        logger.warning(
+            "Could not enqueue %s(%s); the nightly batch will cover it.", task_name, object_id, exc_info=True
+        )

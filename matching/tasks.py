@@ -13,6 +13,12 @@ def matching_refresh_need(need_id: int) -> int:
 
 
 @shared_task(ignore_result=True, acks_late=True)
+def matching_refresh_for_volunteer(volunteer_id: int) -> int:
+    """After a volunteer becomes active: propose them where they fit best."""
+    return services.matches_refresh_for_volunteer(volunteer_id=volunteer_id)
+
+
+@shared_task(ignore_result=True, acks_late=True)
 def matching_refresh_all() -> int:
     """The nightly batch over every open need."""
     return services.matches_refresh(trigger=MatchingRun.Trigger.NIGHTLY).proposals

@@ -19,6 +19,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching import services as matching
+
 from ..models import Membership, Need, NeedSkill, Organisation, Skill, SpokenLanguage, Theme, User, WorkLocation
 from ..models.needs import need_search_vector
 from ..permissions import can_view_organisation_workspace, require
@@ -233,6 +235,8 @@ def _move(*, need: Need, acting_user: User, to_status: str, from_statuses=None) 
             _("This need is “%(current)s”, so it cannot become “%(target)s”. Nothing was changed.")
             % {"current": need.get_status_display(), "target": Status(to_status).label}
         )
+    if to_status == Status.OPEN:
+        matching.enqueue_for_need(need.pk)
     return need
 
 
@@ -241,16 +245,17 @@ def need_transition(*, need: Need, acting_user: User, to_status: str, from_statu
     """Move the need to `to_status` if `NEED_TRANSITIONS` allows it from its current status (and that
     status is one of `from_statuses`, when given), recording who and when. The row moves only if it is
     still in such a status when the UPDATE runs, so of two changes at once one wins; any other change is
-    refused with a ValidationError and changes nothing. Enqueues nothing. Not repeatable: moving to the
-    status the need already has is refused."""
+    refused with a ValidationError and changes nothing. Moving to open enqueues matching after commit. Not
+    repeatable: moving to the status the need already has is refused."""
     require(can_manage_needs(acting_user, need.organisation))
     return _move(need=need, acting_user=acting_user, to_status=to_status, from_statuses=from_statuses)
 
 
 @transaction.atomic
 def need_publish(*, need: Need, acting_user: User) -> Need:
-    """Publish a draft (draft → open): it is shown to everyone at /needs/ and to matching. Only a member
-    organisation can publish. Enqueues nothing. Refused, changing nothing, unless the need is a draft."""
+    """Publish a draft (draft → open): it is shown to everyone at /needs/. Only a member organisation can
+    publish. Enqueues matching for the need after commit. Refused, changing nothing, unless the need is a
+    draft."""
     require(can_manage_needs(acting_user, need.organisation))
     if need.organisation.status != Organisation.Status.ACTIVE:
         raise ValidationError(_("Only member organisations can publish needs. Nothing was changed."))
@@ -264,8 +269,8 @@ def need_pause(*, need: Need, acting_user: User) -> Need:
 
 
 def need_resume(*, need: Need, acting_user: User) -> Need:
-    """Put a paused need back on the list in its old place (paused → open). Enqueues nothing. Refused,
-    changing nothing, unless the need is paused."""
+    """Put a paused need back on the list in its old place (paused → open). Enqueues matching for it after
+    commit. Refused, changing nothing, unless the need is paused."""
     return need_transition(need=need, acting_user=acting_user, to_status=Status.OPEN, from_statuses={Status.PAUSED})
 
 

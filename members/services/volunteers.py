@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching import services as matching
+
 from .. import csv_import
 from ..models import (
     Membership,
@@ -131,8 +133,9 @@ def _save_profile(volunteer: Volunteer, profile: dict) -> Volunteer:
 def volunteer_register(*, user: User, organisation: Organisation, profile: dict, consent: bool) -> Volunteer:
     """A member of an organisation registers themselves as its volunteer, agreeing to the privacy terms.
 
-    Creates the profile; active unless `profile` says paused. Not repeatable: a person has one volunteer
-    profile, and a second registration is refused with a clear message.
+    Creates the profile; active unless `profile` says paused, and then enqueues matching for them after
+    commit. Not repeatable: a person has one volunteer profile, and a second registration is refused with a
+    clear message.
     """
     if not consent:
         raise _consent_required()
@@ -153,7 +156,10 @@ def volunteer_register(*, user: User, organisation: Organisation, profile: dict,
             )
     except IntegrityError as error:
         raise ValidationError(_("You are already registered as a volunteer.")) from error
-    return _save_profile(volunteer, profile)
+    volunteer = _save_profile(volunteer, profile)
+    if volunteer.status == Volunteer.Status.ACTIVE:
+        matching.enqueue_for_volunteer(volunteer.pk)
+    return volunteer
 
 
 @transaction.atomic
@@ -191,7 +197,8 @@ def volunteer_update(
     """Change a volunteer's profile: the volunteer, or their organisation's admin or a coordinator.
 
     `consent` True gives consent (keeping the first date), False withdraws it, which stops matching; only
-    the volunteer themselves can change it. Safe to repeat.
+    the volunteer themselves can change it. An active profile with consent enqueues matching after commit.
+    Safe to repeat.
     """
     own = acting_user.pk == volunteer.user_id
     require(own or can_manage_organisation(acting_user, volunteer.organisation))
@@ -199,7 +206,10 @@ def volunteer_update(
         if not own:
             raise PermissionDenied
         volunteer.consent_at = (volunteer.consent_at or timezone.now()) if consent else None
-    return _save_profile(volunteer, profile)
+    volunteer = _save_profile(volunteer, profile)
+    if volunteer.status == Volunteer.Status.ACTIVE and volunteer.consent_at:
+        matching.enqueue_for_volunteer(volunteer.pk)
+    return volunteer
 
 
 # CSV import ----------------------------------------------------------------------------------------

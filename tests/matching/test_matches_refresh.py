@@ -188,3 +188,47 @@ def test_a_coordinator_runs_matching_now(client, company, charity):
     assert response.status_code == 302
     assert Match.objects.filter(need=wanted).count() == 1
     assert MatchingRun.objects.get().trigger == MatchingRun.Trigger.MANUAL
+
+
+def test_publishing_a_need_enqueues_matching_only_after_commit(company, charity, django_capture_on_commit_callbacks):
+    from members.services import need_publish
+    from tests.factories import MembershipFactory as Member
+
+    volunteer(company, skills=["communication"])
+    draft = need(charity, required=["communication"])
+    Need.objects.filter(pk=draft.pk).update(status=Need.Status.DRAFT, published_at=None)
+    draft.refresh_from_db()
+    author = Member(organisation=charity).user
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        need_publish(need=draft, acting_user=author)
+        assert not Match.objects.exists()  # nothing runs inside the transaction
+    assert len(callbacks) == 1
+    callbacks[0]()  # the commit: the task runs in-process here
+    assert Match.objects.filter(need=draft).count() == 1
+    assert MatchingRun.objects.get().trigger == MatchingRun.Trigger.PUBLISHED
+
+
+def test_a_volunteer_who_registers_is_proposed_where_they_fit(company, charity, django_capture_on_commit_callbacks):
+    from members.services import volunteer_register
+
+    wanted = need(charity, required=["communication"])
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=company)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person = volunteer_register(
+            user=user,
+            organisation=company,
+            consent=True,
+            profile={
+                "municipality": municipality("Eindhoven"),
+                "travel_km": 10,
+                "hours_per_month": 8,
+                "skills": {Skill.objects.get(code="communication"): 2},
+                "languages": list(SpokenLanguage.objects.filter(code="nl")),
+            },
+        )
+
+    assert Match.objects.get().volunteer == person
+    assert Match.objects.get().need == wanted
