@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DEBUG ?= true
 
-.PHONY: run run-services test worker beat messages translations seed lint clean bench-matching
+.PHONY: run run-services test worker beat messages translations seed lint clean bench-matching bench-needs bench-matching-db
 
 # A Python of at least 3.12: on PATH, or an installed pyenv version (pyenv's shims fail without PYENV_VERSION).
 define find_python
@@ -64,6 +64,14 @@ test: install translations
 # The matching engine at the association's scale, in memory; the last line is a JSON summary.
 bench-matching: $(VENV)/.installed
 	$(PY) manage.py bench_matching
+
+# /needs/ timings (median, p95, queries) against DATABASE_URL; load the scale data first (docs/PERFORMANCE.md).
+bench-needs: $(VENV)/.installed
+	$(PY) manage.py bench_needs
+
+# matches_refresh for one new need against the volunteers in DATABASE_URL (load scale data first).
+bench-matching-db: $(VENV)/.installed
+	$(PY) manage.py bench_matching_db
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -220,7 +220,13 @@ NOTIFICATION_MAX_ATTEMPTS = 5
 
 # Matching: the weights of the score's components (they sum to 1) and the hard rules' parameters.
 MATCHING_WEIGHTS = {
-    "required": 0.40, "nice": 0.10, "theme": 0.12, "distance": 0.15, "availability": 0.05, "waiting": 0.10, "load": 0.08,
+    "required": 0.40,
+    "nice": 0.10,
+    "theme": 0.12,
+    "distance": 0.15,
+    "availability": 0.05,
+    "waiting": 0.10,
+    "load": 0.08,
 }
 MATCHING_MIN_REQUIRED_COVERAGE = 0.5
 INVITATION_VALID_DAYS = 14

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -179,13 +180,16 @@ def organisation_detail(request, slug):
     )
     show_workspace = can_view_organisation_workspace(request.user, organisation)
     can_manage = can_manage_organisation(request.user, organisation)
-    memberships = (
-        Membership.objects.filter(organisation=organisation)
-        .select_related("user")
-        .order_by("role", "user__full_name", "user__email")
-        if show_workspace
-        else []
-    )
+    memberships = []
+    if show_workspace:
+        # A company's volunteers are its members too: colleagues see whom to contact (the admins) and
+        # themselves; admins and coordinators see everyone, a page at a time.
+        people = Membership.objects.filter(organisation=organisation).select_related("user")
+        if not can_manage:
+            people = people.filter(Q(role=Membership.Role.ADMIN) | Q(user=request.user))
+        memberships = Paginator(people.order_by("role", "user__full_name", "user__email", "pk"), 50).get_page(
+            request.GET.get("page")
+        )
     invitations = Invitation.objects.open().filter(organisation=organisation) if can_manage else []
     return render(
         request,

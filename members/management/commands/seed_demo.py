@@ -1,17 +1,25 @@
 """Demo data for a laptop or a test server: reference data, ~40 organisations of every kind, a coordinator,
-organisation admins and members, and two applications waiting for review. Safe to repeat."""
+organisation admins and members, two applications waiting for review, and a small market of needs, volunteers
+and offers (see `members.demo.market`). Safe to repeat.
+
+With `--volunteers N --needs N --organisations N` (any of them) it then tops the scale data up to those
+totals (see `members.demo.scale`): `seed_demo --volunteers 100000 --needs 20000 --organisations 2000` is the
+association at full size.
+"""
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from members.demo import DEMO_PASSWORD, DEMO_VOLUNTEER_LOGINS, SCALE_DOMAIN, SEED, demo_market_load, scale_load
 from members.models import Membership, MembershipApplication, Municipality, Organisation, User
 from members.reference_data import reference_data_sync
 from members.services import coordinator_grant
 
-DEMO_PASSWORD = "Brainport-demo-2026"
 DOMAIN = "demo.brainportvoorelkaar.nl"
 
 COMPANY, SOCIAL, GOVERNMENT, EDUCATION, OTHER = (
@@ -172,10 +180,28 @@ def demo_email(local):
 
 
 class Command(BaseCommand):
-    help = "Load demo data (safe to repeat) and print the demo logins."
+    help = "Load demo data (safe to repeat) and print the demo logins; optionally top up scale data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--organisations", type=int, help="total scale organisations to reach")
+        parser.add_argument("--volunteers", type=int, help="total scale volunteers to reach")
+        parser.add_argument("--needs", type=int, help="total scale needs to reach")
+        parser.add_argument("--seed", type=int, default=SEED, help="random seed of the scale data")
+
+    def handle(self, *args, **options):
+        self.demo_load()
+        totals = {key: options[key] for key in ("organisations", "volunteers", "needs")}
+        if any(value is not None for value in totals.values()):
+            made = scale_load(**totals, seed=options["seed"], log=lambda line: self.stdout.write(f"  {line}"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Scale data topped up in %(seconds)s s (users @%(domain)s, password as below).")
+                    % {"seconds": made["seconds"], "domain": SCALE_DOMAIN}
+                )
+            )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def demo_load(self):
         reference_data_sync()
         municipalities = {m.name: m for m in Municipality.objects.all()}
         now = timezone.now()
@@ -210,23 +236,31 @@ class Command(BaseCommand):
             if created:
                 MembershipApplication.objects.create(organisation=org, applicant=applicant, motivation=motivation)
 
+        demo_market_load(organisations=organisations, person=self.person)
+
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         rows = [
             ("coordinator", "coordinator", ""),
             ("admin.datalab", "organisation admin", "Campus Data & AI Lab (company)"),
-            ("lid.datalab", "organisation member", "Campus Data & AI Lab (company)"),
+            ("lid.datalab", "organisation member, volunteer", "Campus Data & AI Lab (company)"),
             ("admin.kraamzorg", "organisation admin", "Kraamzorg Zuidoost (social organisation)"),
             ("lid.twee", "member of two organisations", "Taalhuis and Vluchtelingenwerk"),
+            *DEMO_VOLUNTEER_LOGINS,
         ]
         for local, role, org in rows:
-            self.stdout.write(f"  {demo_email(local):45} {role:28} {org}")
+            self.stdout.write(f"  {demo_email(local):57} {role:30} {org}")
 
     def person(self, local, full_name):
         email = demo_email(local)
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+            user = User.objects.create_user(email=email, password=None, full_name=full_name)
+            # One slow hash for every demo login, not one per person.
+            if not hasattr(self, "password_hash"):
+                self.password_hash = make_password(DEMO_PASSWORD)
+            user.password = self.password_hash
+            user.save(update_fields=["password"])
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user
 
