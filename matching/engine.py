@@ -107,7 +107,6 @@ class Supply:
                 total=self.hours_total.astype(np.float64),
                 start=self.start_day.astype(np.int64),
                 end=self.end_day.astype(np.int64),
-                load=self.load.astype(np.float64),
             )
         return self._derived
 
@@ -580,7 +579,7 @@ def candidates(
         supply.capacity,
         sup["start"],
         sup["end"],
-        sup["load"],
+        supply.load.astype(np.float64),
         supply.ids,
         distances.astype(np.float64),
     )

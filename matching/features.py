@@ -71,21 +71,32 @@ def _availability(weekdays, evenings, weekends) -> int:
 
 
 def _volunteer_fingerprint():
-    return tuple(Volunteer.objects.aggregate(n=Count("pk"), changed=Max("updated_at")).values()) + (
-        Match.objects.active().count(),
-    )
+    return tuple(Volunteer.objects.aggregate(n=Count("pk"), changed=Max("updated_at")).values())
+
+
+def _current_load(index: dict[int, int], n: int) -> np.ndarray:
+    """How many active matches each volunteer has now (one grouped query; changes with every run)."""
+    load = np.zeros(n, dtype=np.int16)
+    counts = Match.objects.active().values("volunteer_id").annotate(c=Count("pk")).values_list("volunteer_id", "c")
+    for volunteer_id, count in counts:
+        row = index.get(volunteer_id)
+        if row is not None:
+            load[row] = min(count, 1000)
+    return load
 
 
 _supply_cache: dict = {}
 
 
 def load_supply(vocabulary: Vocabulary) -> tuple[engine.Supply, np.ndarray]:
-    """Active volunteers who gave consent, as engine supply rows, and their ids. Cached per process until
-    the volunteer table or the number of active matches changes."""
+    """Active volunteers who gave consent, as engine supply rows, and their ids. The profiles are cached per
+    process until the volunteer table changes; how loaded each volunteer is, is read fresh every time."""
     fingerprint = _volunteer_fingerprint()
     cached = _supply_cache.get("supply")
     if cached and cached[0] == fingerprint:
-        return cached[1], cached[2]
+        supply, ids, index = cached[1], cached[2], cached[3]
+        supply.load = _current_load(index, len(ids))
+        return supply, ids
     rows = list(
         Volunteer.objects.active()
         .order_by("pk")
@@ -125,12 +136,7 @@ def load_supply(vocabulary: Vocabulary) -> tuple[engine.Supply, np.ndarray]:
     themes = _bitsets(
         Volunteer.themes.through.objects.values_list("volunteer_id", "theme_id"), index, vocabulary.themes, n
     )
-    load = np.zeros(n, dtype=np.int16)
-    for volunteer_id, count in (
-        Match.objects.active().values("volunteer_id").annotate(c=Count("pk")).values_list("volunteer_id", "c")
-    ):
-        if volunteer_id in index:
-            load[index[volunteer_id]] = min(count, 1000)
+    load = _current_load(index, n)
     supply = engine.Supply(
         ids=ids,
         municipality=np.array([vocabulary.municipalities.get(r[1], -1) for r in rows], dtype=np.int16),
@@ -148,7 +154,7 @@ def load_supply(vocabulary: Vocabulary) -> tuple[engine.Supply, np.ndarray]:
         end_day=np.full(n, engine.UNLIMITED_DAY, dtype=np.int32),
     )
     supply.derived()
-    _supply_cache["supply"] = (fingerprint, supply, ids)
+    _supply_cache["supply"] = (fingerprint, supply, ids, index)
     return supply, ids
 
 

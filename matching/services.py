@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from members.models import Need
 
@@ -33,6 +34,13 @@ def weights() -> engine.Weights:
 
 def rules(**overrides) -> engine.Rules:
     return engine.Rules(min_required_coverage=settings.MATCHING_MIN_REQUIRED_COVERAGE, **overrides)
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, tuple[str, str]]:
+    from members.models import SpokenLanguage
+
+    return {code: (nl, en) for code, nl, en in SpokenLanguage.objects.values_list("code", "name_nl", "name_en")}
 
 
 def reason_text(reason: engine.Reason) -> str:
@@ -52,7 +60,9 @@ def reason_text(reason: engine.Reason) -> str:
     if reason.code == "distance":
         return _("%(km)s km away") % values
     if reason.code == "language":
-        return _("speaks %(language)s") % values
+        names = _language_names().get(values["language"])
+        name = (names[1] if get_language().startswith("en") else names[0]) if names else values["language"]
+        return _("speaks %(language)s") % {"language": name.lower() if get_language().startswith("nl") else name}
     if reason.code == "themes":
         return (
             ngettext("cares about %(count)s of its themes", "cares about %(count)s of its themes", values["count"])
@@ -205,6 +215,14 @@ def matches_refresh_for_volunteer(*, volunteer_id: int, needs: int = 20) -> int:
     if not need_ids:
         return 0
     return matches_refresh(need_ids=need_ids, trigger=MatchingRun.Trigger.VOLUNTEER).proposals
+
+
+def warm_up() -> None:
+    """Load the volunteers' features and run the kernel once, so later runs are warm."""
+    vocabulary = features.Vocabulary.load()
+    supply, _ids = features.load_supply(vocabulary)
+    if len(supply):
+        engine.candidates(features.load_needs([], vocabulary, today=timezone.localdate()), supply, vocabulary.distances)
 
 
 def enqueue_for_need(need_id: int) -> None:

@@ -1,9 +1,14 @@
 """Celery tasks of matching: each takes ids, calls one service and is safe to run twice."""
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from . import services
 from .models import MatchingRun
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -22,3 +27,17 @@ def matching_refresh_for_volunteer(volunteer_id: int) -> int:
 def matching_refresh_all() -> int:
     """The nightly batch over every open need."""
     return services.matches_refresh(trigger=MatchingRun.Trigger.NIGHTLY).proposals
+
+
+@worker_process_init.connect
+def warm_the_feature_cache(**kwargs):
+    """Bookkeeping only: a worker loads the volunteers' features (and the compiled kernel) when it starts,
+    so the first need published afterwards is matched as fast as the rest."""
+    from django.db import close_old_connections
+
+    try:
+        services.warm_up()
+    except Exception:  # noqa: BLE001 - a cold cache only costs time; the first run loads it instead
+        logger.warning("Could not warm the matching cache.", exc_info=True)
+    finally:
+        close_old_connections()

@@ -60,3 +60,16 @@ def reference_data(transactional_db):
     from members.reference_data import reference_data_sync
 
     reference_data_sync()
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked(request, settings):
+    """Tests read English text unless they choose a language; browser journeys choose their own."""
+    if "browser" in request.keywords:
+        yield
+        return
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

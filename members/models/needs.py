@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .organisations import Organisation
 from .reference import Municipality, Programme, Skill, SpokenLanguage, Theme
@@ -62,7 +63,7 @@ class Need(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("need status", "Open")
         PAUSED = "paused", _("Paused")
         MATCHED = "matched", _("Matched")
         IN_PROGRESS = "in_progress", _("In progress")

@@ -1,7 +1,7 @@
 """matches_refresh against the real database: proposals, repeatability, decided matches left alone."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching import features
 from matching.engine import Reason
@@ -79,9 +79,12 @@ def test_a_fitting_volunteer_is_proposed_with_reasons(company, charity):
     match = Match.objects.get()
     assert (match.need, match.volunteer, match.status) == (wanted, fits, Match.Status.PROPOSED)
     assert run.proposals == 1 and run.needs_considered == 1 and run.open_needs_with_proposal_share == 1.0
-    texts = [reason_text(Reason(r["code"], r["values"])) for r in match.reasons]
-    assert "covers 2 of 2 required skills" in texts
-    assert "0 km away" in texts
+    with translation.override("en"):
+        texts = [reason_text(Reason(r["code"], r["values"])) for r in match.reasons]
+    assert texts[:3] == ["covers 2 of 2 required skills", "0 km away", "speaks Dutch"]
+    with translation.override("nl"):
+        dutch = [reason_text(Reason(r["code"], r["values"])) for r in match.reasons]
+    assert dutch != texts and "nederlands" in dutch[2]
 
 
 def test_language_and_distance_are_hard_constraints(company, charity):
@@ -151,6 +154,8 @@ def test_a_volunteer_sees_the_needs_that_fit_them(client, company, charity):
     person = volunteer(company, skills=["dutch-language", "language-buddy"])
     fitting = need(charity, required=["dutch-language"])
     need(charity, required=["carpentry"])
+    person.user.preferred_language = "en"
+    person.user.save()
     client.force_login(person.user)
 
     response = client.get("/matching/recommended/", HTTP_ACCEPT_LANGUAGE="en")

@@ -48,7 +48,7 @@ def html_of(message):
 
 
 def test_notify_writes_one_row_per_recipient(django_capture_on_commit_callbacks):
-    anna, bram = UserFactory(), UserFactory(preferred_language="en")
+    anna, bram = UserFactory(preferred_language="nl"), UserFactory(preferred_language="en")
 
     with django_capture_on_commit_callbacks():
         written = notify_received([anna, bram])
