@@ -80,7 +80,13 @@ class Supply:
     capacity: np.ndarray  # int32: people this row can still give
     start_day: np.ndarray  # int32, NO_DAY when open
     end_day: np.ndarray  # int32, UNLIMITED_DAY when open
+    # Municipalities an offer serves, as bits by municipality index; 0 = use the travel distance instead.
+    serves: np.ndarray | None = None
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.serves is None:
+            self.serves = np.zeros(len(self.ids), dtype=np.uint32)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -215,7 +221,10 @@ def feasible(
     supply_muni = supply.municipality[s]
     known = (need_muni >= 0) & (supply_muni >= 0)
     distance = np.where(known, distances[np.maximum(need_muni, 0), np.maximum(supply_muni, 0)], np.inf)
-    within = distance <= supply.travel_km[s]
+    serves = supply.serves[s].astype(np.uint64)
+    served = (need_muni >= 0) & (((serves >> np.maximum(need_muni, 0).astype(np.uint64)) & np.uint64(1)) == 1)
+    distance = np.where(serves != 0, np.where(served, 0.0, np.inf), distance)
+    within = distance <= np.where(serves != 0, np.inf, supply.travel_km[s])
     remote_ok = supply.remote_ok[s]
     place = np.where(location == ON_SITE, within, np.where(location == REMOTE, remote_ok, within | remote_ok))
     need_languages = needs.languages[n]
@@ -328,6 +337,7 @@ def _scan(  # noqa: PLR0913 - a fused kernel takes its arrays flat
     s_end,
     s_load,
     s_ids,
+    s_serves,
     distances,
 ):
     """Every need against every supply row: hard constraints first (cheapest and most selective first),
@@ -402,6 +412,7 @@ def _scan(  # noqa: PLR0913 - a fused kernel takes its arrays flat
                 s_end,
                 s_load,
                 s_ids,
+                s_serves,
                 distances,
             )
             for r in range(count):
@@ -451,6 +462,7 @@ def _scan_need(  # noqa: PLR0913
     s_end,
     s_load,
     s_ids,
+    s_serves,
     distances,
 ):
     """One need against the candidate rows in buffer[:size]; fills the top k, returns how many."""
@@ -478,9 +490,16 @@ def _scan_need(  # noqa: PLR0913
             if s_cap[j] <= 0:
                 continue
             dist = np.inf
-            if n_muni[i] >= 0 and s_muni[j] >= 0:
-                dist = distances[n_muni[i], s_muni[j]]
-            within = dist <= s_travel[j]
+            if s_serves[j] != 0:
+                within = (
+                    n_muni[i] >= 0 and ((np.uint64(s_serves[j]) >> np.uint64(max(n_muni[i], 0))) & np.uint64(1)) == 1
+                )
+                if within:
+                    dist = 0.0
+            else:
+                if n_muni[i] >= 0 and s_muni[j] >= 0:
+                    dist = distances[n_muni[i], s_muni[j]]
+                within = dist <= s_travel[j]
             if n_loc[i] == 0:
                 if not within:
                     continue
@@ -581,6 +600,7 @@ def candidates(
         sup["end"],
         supply.load.astype(np.float64),
         supply.ids,
+        supply.serves,
         distances.astype(np.float64),
     )
     rows, ranks = np.nonzero(idx >= 0)

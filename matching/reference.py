@@ -42,6 +42,7 @@ class Preloaded:
                 "capacity",
                 "start_day",
                 "end_day",
+                "serves",
             )
         }
 
@@ -68,9 +69,15 @@ def score_pair(pre: Preloaded, i: int, j: int, *, weights=Weights(), rules=Rules
     if s["capacity"][j] <= 0 or needs.slots[i] <= 0:
         return None
     distance = math.inf
-    if needs.municipality[i] >= 0 and s["municipality"][j] >= 0:
-        distance = pre.distances[needs.municipality[i]][s["municipality"][j]]
-    within = distance <= s["travel_km"][j]
+    serves = s["serves"][j]
+    if serves:
+        within = needs.municipality[i] >= 0 and bool(serves >> int(needs.municipality[i]) & 1)
+        if within:
+            distance = 0.0
+    else:
+        if needs.municipality[i] >= 0 and s["municipality"][j] >= 0:
+            distance = pre.distances[needs.municipality[i]][s["municipality"][j]]
+        within = distance <= s["travel_km"][j]
     location = needs.location[i]
     if location == 0 and not within:
         return None

@@ -103,3 +103,21 @@ def test_the_explanation_agrees_with_the_score():
     required_reason = next(r for r in reasons if r.code == "required")
     covered = required_reason.values["covered"] / required_reason.values["total"]
     assert abs(covered - cands.components[0][engine.COMPONENTS.index("required")]) < 1e-6
+
+
+@settings(max_examples=20, deadline=None)
+@given(sizes, st.integers(1, 2**21 - 1))
+def test_offers_serving_a_set_of_municipalities_obey_it(size, served):
+    supply, needs = market(*size)
+    supply.serves[::3] = served  # every third row is an offer for these municipalities
+    supply.capacity[::3] = 3
+    supply._derived.clear()
+    cands = engine.candidates(needs, supply, DISTANCES)
+    pre = reference.Preloaded(needs, supply, DISTANCES)
+    for i, j, score in zip(cands.need, cands.supply, cands.score, strict=True):
+        assert abs(reference.score_pair(pre, int(i), int(j)) - score) < 1e-9
+        if supply.serves[j] and needs.location[i] == engine.ON_SITE:
+            assert served >> int(needs.municipality[i]) & 1
+    for i in range(len(needs)):
+        fast = supply.ids[cands.supply[cands.need == i]].tolist()
+        assert fast == reference.top_k(pre, i, engine.Rules().top_k)
