@@ -170,6 +170,16 @@ def great_circle_km(centres) -> np.ndarray:
     return (2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))).astype(np.float32)
 
 
+def concatenate(parts: list[Supply]) -> Supply:
+    """One supply of several (volunteers and offers)."""
+    names = [f for f in Supply.__dataclass_fields__ if not f.startswith("_")]
+    out = {}
+    for name in names:
+        values = [getattr(part, name) for part in parts]
+        out[name] = sparse.vstack(values, format="csr") if name == "skills" else np.concatenate(values)
+    return Supply(**out)
+
+
 # Bit sets ------------------------------------------------------------------------------------------
 
 

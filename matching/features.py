@@ -15,7 +15,17 @@ import numpy as np
 from django.db.models import Count, Max, Q
 from scipy import sparse
 
-from members.models import Municipality, Need, Skill, SpokenLanguage, Theme, Volunteer, VolunteerSkill, WorkLocation
+from members.models import (
+    Municipality,
+    Need,
+    Offer,
+    Skill,
+    SpokenLanguage,
+    Theme,
+    Volunteer,
+    VolunteerSkill,
+    WorkLocation,
+)
 
 from . import engine
 from .models import Match
@@ -70,33 +80,59 @@ def _availability(weekdays, evenings, weekends) -> int:
     )
 
 
-def _volunteer_fingerprint():
-    return tuple(Volunteer.objects.aggregate(n=Count("pk"), changed=Max("updated_at")).values())
+def _fingerprint():
+    """Changes whenever a volunteer or an offer changes (two cheap aggregate queries)."""
+    volunteers = Volunteer.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    offers = Offer.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    return tuple(volunteers.values()) + tuple(offers.values())
 
 
-def _current_load(index: dict[int, int], n: int) -> np.ndarray:
-    """How many active matches each volunteer has now (one grouped query; changes with every run)."""
-    load = np.zeros(n, dtype=np.int16)
-    counts = Match.objects.active().values("volunteer_id").annotate(c=Count("pk")).values_list("volunteer_id", "c")
-    for volunteer_id, count in counts:
+def _refresh_usage(supply: engine.Supply, index: dict[int, int], base_capacity: np.ndarray) -> None:
+    """How loaded each volunteer is and how many people each offer still has: read fresh every run."""
+    load = np.zeros(len(supply), dtype=np.int16)
+    capacity = base_capacity.copy()
+    active = Match.objects.active()
+    for volunteer_id, count in (
+        active.filter(volunteer__isnull=False)
+        .values("volunteer_id")
+        .annotate(c=Count("pk"))
+        .values_list("volunteer_id", "c")
+    ):
         row = index.get(volunteer_id)
         if row is not None:
             load[row] = min(count, 1000)
-    return load
+    for offer_id, count in (
+        active.filter(offer__isnull=False).values("offer_id").annotate(c=Count("pk")).values_list("offer_id", "c")
+    ):
+        row = index.get(-offer_id)
+        if row is not None:
+            capacity[row] = max(int(base_capacity[row]) - count, 0)
+    supply.load = load
+    supply.capacity = capacity
 
 
 _supply_cache: dict = {}
 
 
 def load_supply(vocabulary: Vocabulary) -> tuple[engine.Supply, np.ndarray]:
-    """Active volunteers who gave consent, as engine supply rows, and their ids. The profiles are cached per
-    process until the volunteer table changes; how loaded each volunteer is, is read fresh every time."""
-    fingerprint = _volunteer_fingerprint()
+    """Everyone who can help, as engine supply rows, and their signed ids: active volunteers with consent
+    (their pk) and active offers (minus their pk). Profiles and offers are cached per process until either
+    table changes; load and remaining capacity are read fresh every run."""
+    fingerprint = _fingerprint()
     cached = _supply_cache.get("supply")
-    if cached and cached[0] == fingerprint:
-        supply, ids, index = cached[1], cached[2], cached[3]
-        supply.load = _current_load(index, len(ids))
-        return supply, ids
+    if not (cached and cached[0] == fingerprint):
+        volunteers, offers = _volunteer_supply(vocabulary), _offer_supply(vocabulary)
+        supply = engine.concatenate([volunteers, offers])
+        index = {int(pk): i for i, pk in enumerate(supply.ids.tolist())}
+        supply.derived()
+        cached = (fingerprint, supply, index, supply.capacity.copy())
+        _supply_cache["supply"] = cached
+    _fingerprint_, supply, index, base_capacity = cached
+    _refresh_usage(supply, index, base_capacity)
+    return supply, supply.ids
+
+
+def _volunteer_supply(vocabulary: Vocabulary) -> engine.Supply:
     rows = list(
         Volunteer.objects.active()
         .order_by("pk")
@@ -114,30 +150,13 @@ def load_supply(vocabulary: Vocabulary) -> tuple[engine.Supply, np.ndarray]:
     n = len(rows)
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     index = {pk: i for i, pk in enumerate(ids.tolist())}
-    skill_rows = list(
-        VolunteerSkill.objects.filter(volunteer__in=Volunteer.objects.active()).values_list(
-            "volunteer_id", "skill_id", "level"
-        )
+    skill_rows = VolunteerSkill.objects.filter(volunteer__in=Volunteer.objects.active()).values_list(
+        "volunteer_id", "skill_id", "level"
     )
     keep = [
         (index[v], vocabulary.skills[s], level) for v, s, level in skill_rows if v in index and s in vocabulary.skills
     ]
-    skills = sparse.csr_matrix(
-        ([k[2] for k in keep], ([k[0] for k in keep], [k[1] for k in keep])),
-        shape=(n, max(len(vocabulary.skills), 1)),
-        dtype=np.float32,
-    )
-    languages = _bitsets(
-        Volunteer.languages.through.objects.values_list("volunteer_id", "spokenlanguage_id"),
-        index,
-        vocabulary.languages,
-        n,
-    )
-    themes = _bitsets(
-        Volunteer.themes.through.objects.values_list("volunteer_id", "theme_id"), index, vocabulary.themes, n
-    )
-    load = _current_load(index, n)
-    supply = engine.Supply(
+    return engine.Supply(
         ids=ids,
         municipality=np.array([vocabulary.municipalities.get(r[1], -1) for r in rows], dtype=np.int16),
         travel_km=np.array([r[2] for r in rows], dtype=np.float32),
@@ -145,17 +164,80 @@ def load_supply(vocabulary: Vocabulary) -> tuple[engine.Supply, np.ndarray]:
         hours_per_month=np.array([r[4] for r in rows], dtype=np.float32),
         hours_total=np.full(n, np.inf, dtype=np.float32),
         availability=np.array([_availability(r[5], r[6], r[7]) for r in rows], dtype=np.uint8),
-        skills=skills,
-        languages=languages,
-        themes=themes,
-        load=load,
+        skills=_matrix(keep, n, vocabulary),
+        languages=_bitsets(
+            Volunteer.languages.through.objects.values_list("volunteer_id", "spokenlanguage_id"),
+            index,
+            vocabulary.languages,
+            n,
+        ),
+        themes=_bitsets(
+            Volunteer.themes.through.objects.values_list("volunteer_id", "theme_id"), index, vocabulary.themes, n
+        ),
+        load=np.zeros(n, dtype=np.int16),
         capacity=np.ones(n, dtype=np.int32),
         start_day=np.full(n, engine.NO_DAY, dtype=np.int32),
         end_day=np.full(n, engine.UNLIMITED_DAY, dtype=np.int32),
     )
-    supply.derived()
-    _supply_cache["supply"] = (fingerprint, supply, ids, index)
-    return supply, ids
+
+
+# An offer names no languages: the organisation chooses people who speak the need's language.
+ANY_LANGUAGE = np.uint64(2**64 - 1)
+
+
+def _offer_supply(vocabulary: Vocabulary) -> engine.Supply:
+    """Active offers: capacity is the number of people, each giving up to the offer's hours, in the
+    municipalities it serves (or remotely)."""
+    rows = list(
+        Offer.objects.filter(status=Offer.Status.ACTIVE, organisation__status="active")
+        .order_by("pk")
+        .values_list("pk", "remote", "hours_each", "people", "start_date", "end_date")
+    )
+    n = len(rows)
+    pks = [r[0] for r in rows]
+    index = {pk: i for i, pk in enumerate(pks)}
+    skills = [
+        (index[o], vocabulary.skills[s], 2)
+        for o, s in Offer.skills.through.objects.filter(offer_id__in=pks).values_list("offer_id", "skill_id")
+        if s in vocabulary.skills
+    ]
+    serves = np.zeros(n, dtype=np.uint32)
+    for offer_id, municipality_id in Offer.municipalities.through.objects.filter(offer_id__in=pks).values_list(
+        "offer_id", "municipality_id"
+    ):
+        bit = vocabulary.municipalities.get(municipality_id)
+        if bit is not None:
+            serves[index[offer_id]] |= np.uint32(1 << bit)
+    return engine.Supply(
+        ids=-np.array(pks, dtype=np.int64),
+        municipality=np.full(n, -1, dtype=np.int16),
+        travel_km=np.zeros(n, dtype=np.float32),
+        remote_ok=np.array([r[1] for r in rows], dtype=bool),
+        hours_per_month=np.array([r[2] for r in rows], dtype=np.float32),
+        hours_total=np.array([r[2] for r in rows], dtype=np.float32),
+        availability=np.full(n, engine.WEEKDAYS | engine.EVENINGS | engine.WEEKENDS, dtype=np.uint8),
+        skills=_matrix(skills, n, vocabulary),
+        languages=np.full(n, ANY_LANGUAGE, dtype=np.uint64),
+        themes=_bitsets(
+            Offer.themes.through.objects.filter(offer_id__in=pks).values_list("offer_id", "theme_id"),
+            index,
+            vocabulary.themes,
+            n,
+        ),
+        load=np.zeros(n, dtype=np.int16),
+        capacity=np.array([r[3] for r in rows], dtype=np.int32),
+        start_day=np.array([r[4].toordinal() if r[4] else engine.NO_DAY for r in rows], dtype=np.int32),
+        end_day=np.array([r[5].toordinal() if r[5] else engine.UNLIMITED_DAY for r in rows], dtype=np.int32),
+        serves=serves,
+    )
+
+
+def _matrix(entries, n: int, vocabulary: Vocabulary) -> sparse.csr_matrix:
+    return sparse.csr_matrix(
+        ([e[2] for e in entries], ([e[0] for e in entries], [e[1] for e in entries])),
+        shape=(n, max(len(vocabulary.skills), 1)),
+        dtype=np.float32,
+    )
 
 
 def forget_supply() -> None:

@@ -16,7 +16,9 @@ class MatchQuerySet(models.QuerySet):
         return self.filter(status=Match.Status.PROPOSED)
 
     def with_related(self):
-        return self.select_related("need__organisation", "volunteer__user", "volunteer__organisation")
+        return self.select_related(
+            "need__organisation", "volunteer__user", "volunteer__organisation", "offer__organisation"
+        )
 
 
 class Match(models.Model):
@@ -34,7 +36,11 @@ class Match(models.Model):
     ACTIVE_STATUSES = (Status.PROPOSED, Status.APPROVED, Status.ACCEPTED)
 
     need = models.ForeignKey("members.Need", on_delete=models.CASCADE, related_name="matches")
-    volunteer = models.ForeignKey("members.Volunteer", on_delete=models.CASCADE, related_name="matches")
+    # One of the two: a person, or an organisation's offer of people.
+    volunteer = models.ForeignKey(
+        "members.Volunteer", null=True, blank=True, on_delete=models.CASCADE, related_name="matches"
+    )
+    offer = models.ForeignKey("members.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="matches")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ENGINE)
     score = models.FloatField(_("score"))
@@ -56,6 +62,12 @@ class Match(models.Model):
         constraints = [
             # No volunteer is proposed twice for the same need.
             models.UniqueConstraint(fields=["need", "volunteer"], name="match_unique_need_volunteer"),
+            models.UniqueConstraint(fields=["need", "offer"], name="match_unique_need_offer"),
+            models.CheckConstraint(
+                condition=Q(volunteer__isnull=False, offer__isnull=True)
+                | Q(volunteer__isnull=True, offer__isnull=False),
+                name="match_volunteer_or_offer",
+            ),
         ]
         indexes = [
             models.Index(fields=["need", "status"], name="match_need_status_idx"),
@@ -63,7 +75,7 @@ class Match(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.need} ↔ {self.volunteer} ({self.status})"
+        return f"{self.need} ↔ {self.volunteer or self.offer} ({self.status})"
 
 
 class MatchingRun(models.Model):

@@ -112,9 +112,14 @@ def matches_refresh(
     if need_ids is None:
         need_ids = list(Need.objects.open().values_list("pk", flat=True))
     vocabulary = features.Vocabulary.load()
-    supply, volunteer_ids = features.load_supply(vocabulary)
+    supply, supply_ids = features.load_supply(vocabulary)
     needs = features.load_needs(need_ids, vocabulary, today=today)
-    existing = set(Match.objects.filter(need_id__in=needs.ids.tolist()).values_list("need_id", "volunteer_id"))
+    existing = {
+        (need_id, volunteer_id if volunteer_id else -offer_id)
+        for need_id, volunteer_id, offer_id in Match.objects.filter(need_id__in=needs.ids.tolist()).values_list(
+            "need_id", "volunteer_id", "offer_id"
+        )
+    }
     cands = engine.candidates(
         needs, supply, vocabulary.distances, weights=weights(), rules=rules(), exclude=frozenset(existing)
     )
@@ -129,7 +134,8 @@ def matches_refresh(
             [
                 Match(
                     need_id=int(needs.ids[i]),
-                    volunteer_id=int(volunteer_ids[j]),
+                    volunteer_id=int(supply_ids[j]) if supply_ids[j] > 0 else None,
+                    offer_id=-int(supply_ids[j]) if supply_ids[j] < 0 else None,
                     score=float(score),
                     components=dict(zip(engine.COMPONENTS, (round(float(c), 4) for c in comps), strict=True)),
                     reasons=why,
@@ -156,10 +162,10 @@ def matches_refresh(
 
 
 def candidates_for_need(*, need: Need, limit: int = 10, today: date | None = None):
-    """The best `limit` volunteers for one need, with score and reasons, for a coordinator to look at.
+    """The best `limit` volunteers or offers for one need, with score and reasons, for a coordinator to look at.
     Reads only; proposes nothing."""
     vocabulary = features.Vocabulary.load()
-    supply, volunteer_ids = features.load_supply(vocabulary)
+    supply, supply_ids = features.load_supply(vocabulary)
     needs = features.load_needs([need.pk], vocabulary, today=today or timezone.localdate())
     if not len(needs):
         return []
@@ -167,7 +173,12 @@ def candidates_for_need(*, need: Need, limit: int = 10, today: date | None = Non
     cands = engine.candidates(needs, supply, vocabulary.distances, weights=weights(), rules=rules(top_k=limit))
     reasons = explain_pairs(needs, supply, vocabulary, cands.need, cands.supply, cands.components, cands.distance_km)
     return [
-        {"volunteer_id": int(volunteer_ids[j]), "score": float(score), "reasons": why}
+        {
+            "volunteer_id": int(supply_ids[j]) if supply_ids[j] > 0 else None,
+            "offer_id": -int(supply_ids[j]) if supply_ids[j] < 0 else None,
+            "score": float(score),
+            "reasons": why,
+        }
         for j, score, why in zip(cands.supply, cands.score, reasons, strict=True)
     ]
 
@@ -175,9 +186,14 @@ def candidates_for_need(*, need: Need, limit: int = 10, today: date | None = Non
 def needs_for_volunteer(*, volunteer, limit: int = 10, today: date | None = None):
     """The open needs that fit one volunteer best, with score and reasons ("recommended for you").
     Reads only; proposes nothing."""
+    return needs_for_supply(supply_id=volunteer.pk, limit=limit, today=today)
+
+
+def needs_for_supply(*, supply_id: int, limit: int = 10, today: date | None = None):
+    """The open needs that fit one supply row best (a volunteer's pk, or minus an offer's pk)."""
     vocabulary = features.Vocabulary.load()
-    supply, volunteer_ids = features.load_supply(vocabulary)
-    row = np.flatnonzero(volunteer_ids == volunteer.pk)
+    supply, supply_ids = features.load_supply(vocabulary)
+    row = np.flatnonzero(supply_ids == supply_id)
     if not len(row):
         return []
     one = supply.subset(row)
@@ -203,15 +219,11 @@ def needs_for_volunteer(*, volunteer, limit: int = 10, today: date | None = None
     ]
 
 
-def matches_refresh_for_volunteer(*, volunteer_id: int, needs: int = 20) -> int:
-    """A volunteer became active: rerun matching for the open needs that fit them best (not the whole
-    batch, which runs nightly). Returns the number of new proposals. Safe to repeat."""
-    from members.models import Volunteer
-
-    volunteer = Volunteer.objects.active().filter(pk=volunteer_id).first()
-    if volunteer is None:
-        return 0
-    need_ids = [row["need_id"] for row in needs_for_volunteer(volunteer=volunteer, limit=needs)]
+def matches_refresh_for_supply(*, supply_id: int, needs: int = 20) -> int:
+    """A volunteer (supply_id = its pk) or an offer (minus its pk) became active: rerun matching for the open
+    needs that fit it best (not the whole batch, which runs nightly). Returns the number of new proposals.
+    Does nothing for a row that is not active. Safe to repeat."""
+    need_ids = [row["need_id"] for row in needs_for_supply(supply_id=supply_id, limit=needs)]
     if not need_ids:
         return 0
     return matches_refresh(need_ids=need_ids, trigger=MatchingRun.Trigger.VOLUNTEER).proposals
@@ -232,7 +244,11 @@ def enqueue_for_need(need_id: int) -> None:
 
 
 def enqueue_for_volunteer(volunteer_id: int) -> None:
-    transaction.on_commit(lambda: _delay("matching_refresh_for_volunteer", volunteer_id))
+    transaction.on_commit(lambda: _delay("matching_refresh_for_supply", volunteer_id))
+
+
+def enqueue_for_offer(offer_id: int) -> None:
+    transaction.on_commit(lambda: _delay("matching_refresh_for_supply", -offer_id))
 
 
 def _delay(task_name: str, object_id: int) -> None:

@@ -18,9 +18,9 @@ def matching_refresh_need(need_id: int) -> int:
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def matching_refresh_for_volunteer(volunteer_id: int) -> int:
-    """After a volunteer becomes active: propose them where they fit best."""
-    return services.matches_refresh_for_volunteer(volunteer_id=volunteer_id)
+def matching_refresh_for_supply(supply_id: int) -> int:
+    """After a volunteer (its pk) or an offer (minus its pk) becomes active: propose it where it fits best."""
+    return services.matches_refresh_for_supply(supply_id=supply_id)
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Need, Volunteer
+from members.models import Need, Offer, Volunteer
 from members.permissions import is_coordinator
 
 from . import services
@@ -25,10 +25,12 @@ def need_candidates(request, pk):
     need = get_object_or_404(Need.objects.select_related("organisation", "municipality"), pk=pk)
     rows = _with_texts(services.candidates_for_need(need=need, limit=10))
     volunteers = Volunteer.objects.select_related("user", "organisation", "municipality").in_bulk(
-        [row["volunteer_id"] for row in rows]
+        [row["volunteer_id"] for row in rows if row["volunteer_id"]]
     )
+    offers = Offer.objects.select_related("organisation").in_bulk([row["offer_id"] for row in rows if row["offer_id"]])
     for row in rows:
         row["volunteer"] = volunteers.get(row["volunteer_id"])
+        row["offer"] = offers.get(row["offer_id"])
     return render(request, "matching/need_candidates.html", {"need": need, "rows": rows})
 
 

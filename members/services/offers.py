@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from matching import services as matching
+
 from ..models import Membership, Offer, Organisation, User
 from ..permissions import require
 
@@ -171,13 +173,16 @@ def _transition(offer: Offer, acting_user: User, action: str) -> Offer:
         # Translated now, in the language of the person acting.
         raise ValidationError(str(REFUSALS[action].get(current, gettext_lazy("This offer no longer exists."))))
     offer.refresh_from_db()
+    if target == Status.ACTIVE:
+        matching.enqueue_for_offer(offer.pk)
     return offer
 
 
 @transaction.atomic
 def offer_activate(*, offer: Offer, acting_user: User) -> Offer:
-    """Publish a draft: the offer becomes active and can be matched with needs. Only a draft of a member
-    organisation can be published; any other status is refused with a clear message and nothing changes."""
+    """Publish a draft: the offer becomes active and matching for it is enqueued after commit. Only a draft
+    of a member organisation can be published; any other status is refused with a clear message and nothing
+    changes."""
     return _transition(offer, acting_user, "activate")
 
 
@@ -190,8 +195,9 @@ def offer_pause(*, offer: Offer, acting_user: User) -> Offer:
 
 @transaction.atomic
 def offer_resume(*, offer: Offer, acting_user: User) -> Offer:
-    """Make a paused offer active again. Only a paused offer of a member organisation can be resumed; any
-    other status is refused with a clear message and nothing changes."""
+    """Make a paused offer active again and enqueue matching for it after commit. Only a paused offer of a
+    member organisation can be resumed; any other status is refused with a clear message and nothing
+    changes."""
     return _transition(offer, acting_user, "resume")
 
 

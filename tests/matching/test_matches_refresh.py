@@ -237,3 +237,62 @@ def test_a_volunteer_who_registers_is_proposed_where_they_fit(company, charity, 
 
     assert Match.objects.get().volunteer == person
     assert Match.objects.get().need == wanted
+
+
+def offer(company, *, skills, people=2, serves=("Eindhoven",), remote=False, hours=40):
+    from members.models import Municipality, Offer
+
+    item = Offer.objects.create(
+        organisation=company,
+        title="5 data-analisten, 40 uur per persoon",
+        kind=Offer.Kind.PRO_BONO,
+        people=people,
+        hours_each=hours,
+        remote=remote,
+        status=Offer.Status.ACTIVE,
+    )
+    item.skills.set(Skill.objects.filter(code__in=skills))
+    item.municipalities.set(Municipality.objects.filter(name__in=serves))
+    return item
+
+
+def test_an_offer_is_proposed_where_it_serves_and_up_to_its_people(company, charity):
+    analysts = offer(company, skills=["data-analysis"], people=2, serves=("Eindhoven",))
+    here = [need(charity, required=["data-analysis"]) for _ in range(3)]
+    elsewhere = need(charity, required=["data-analysis"], place="Helmond")
+
+    matches_refresh(need_ids=[n.pk for n in [*here, elsewhere]])
+
+    matched = Match.objects.filter(offer=analysts)
+    assert matched.count() == 2  # its two people, not more
+    assert not matched.filter(need=elsewhere).exists()  # Helmond is not served
+    assert not Match.objects.filter(volunteer__isnull=False).exists()
+
+
+def test_publishing_an_offer_enqueues_matching_after_commit(company, charity, django_capture_on_commit_callbacks):
+    from members.models import Offer
+    from members.services import offer_activate
+
+    wanted = need(charity, required=["data-analysis"])
+    draft = offer(company, skills=["data-analysis"])
+    Offer.objects.filter(pk=draft.pk).update(status=Offer.Status.DRAFT)
+    draft.refresh_from_db()
+    author = MembershipFactory(organisation=company).user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_activate(offer=draft, acting_user=author)
+
+    assert Match.objects.get().offer == draft
+    assert Match.objects.get().need == wanted
+
+
+def test_a_coordinator_sees_offers_among_the_candidates(client, company, charity):
+    from tests.factories import coordinator
+
+    analysts = offer(company, skills=["data-analysis"])
+    wanted = need(charity, required=["data-analysis"])
+    client.force_login(coordinator())
+
+    response = client.get(f"/matching/needs/{wanted.pk}/candidates/")
+
+    assert analysts.title in response.text
