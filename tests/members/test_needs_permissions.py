@@ -6,7 +6,6 @@ because the lookups are scoped. Pages that change something send a visitor to th
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -14,11 +13,10 @@ from django.urls import get_resolver, reverse
 from members.models import Membership, Need, Organisation, Volunteer
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, coordinator, municipality
 from tests.factories_needs import NeedFactory, programme
+from tests.permission_matrix import LOGIN, assert_answer, cases
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["visitor", "volunteer", "other_org_member", "own_member", "own_admin", "coordinator"]
-LOGIN = "login"
 Status = Need.Status
 
 
@@ -131,7 +129,7 @@ MATRIX = {
 }
 # fmt: on
 
-PARAMS = [(case, role, expected) for case, row in MATRIX.items() for role, expected in zip(ROLES, row, strict=True)]
+PARAMS = cases(MATRIX)
 
 
 def request_as(client, world, case, role):
@@ -156,17 +154,7 @@ def test_the_matrix_covers_every_needs_view():
 def test_permission_matrix(client, world, case, role, expected):
     url, response = request_as(client, world, case, role)
 
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == f"{reverse('account_login')}?next={quote(url)}"
-    else:
-        assert response.status_code == expected
-        if expected == 302:
-            assert not response["Location"].startswith(reverse("account_login"))
-
-    changed = CASES[case][4]
-    if changed is not None:
-        assert changed(world) is (expected == 302), "a refused request must change nothing"
+    assert_answer(response, url, expected, changed=CASES[case][4], world=world)
 
 
 def test_the_status_change_does_not_answer_a_get(client, world):

@@ -6,7 +6,6 @@ offer but changing it is for the organisation's own members: 403. The directory 
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -14,12 +13,9 @@ from django.urls import get_resolver, reverse
 from members.models import Membership, Offer, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, coordinator, municipality
 from tests.factories_offers import OfferFactory
+from tests.permission_matrix import LOGIN, assert_answer, cases
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["visitor", "volunteer", "other_org_member", "own_member", "own_admin", "coordinator"]
-
-LOGIN = "login"  # a redirect to the login page
 
 
 @dataclass
@@ -115,7 +111,7 @@ MATRIX = {
 # The URL names this module's matrix answers for; test_permissions.py checks that every view is in a matrix.
 URL_NAMES = {url_name for url_name, *_rest in VIEWS.values()}
 
-CASES = [(view, role, expected) for view, row in MATRIX.items() for role, expected in zip(ROLES, row, strict=True)]
+CASES = cases(MATRIX)
 
 
 def test_the_matrix_covers_every_offer_and_directory_view():
@@ -135,15 +131,7 @@ def test_permission_matrix(client, world, view, role, expected):
 
     response = client.post(url, data(world) if callable(data) else data) if method == "post" else client.get(url)
 
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == f"{reverse('account_login')}?next={quote(url)}"
-    else:
-        assert response.status_code == expected
-        if expected == 302:
-            assert not response["Location"].startswith(reverse("account_login"))
-    if changed is not None:
-        assert changed(world) is (expected == 302), "a refused request must change nothing"
+    assert_answer(response, url, expected, changed=changed, world=world)
 
 
 @pytest.mark.parametrize("view", [view for view, (_n, method, *_rest) in VIEWS.items() if method == "post"])

@@ -5,7 +5,6 @@ coordinator-only pages answer 403; pages that need an account send a visitor to 
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -18,12 +17,9 @@ from tests.factories import ApplicationFactory, MembershipFactory, OrganisationF
 from tests.members.test_needs_permissions import URL_NAMES as NEED_VIEWS
 from tests.members.test_offers_permissions import URL_NAMES as OFFER_AND_DIRECTORY_VIEWS
 from tests.members.test_volunteers_permissions import URL_NAMES as VOLUNTEER_VIEWS
+from tests.permission_matrix import LOGIN, assert_answer, cases
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["visitor", "volunteer", "other_org_member", "own_member", "own_admin", "coordinator"]
-
-LOGIN = "login"  # a redirect to the login page
 
 
 @dataclass
@@ -147,7 +143,7 @@ MATRIX = {
 }
 # fmt: on
 
-CASES = [(view, role, expected) for view, row in MATRIX.items() for role, expected in zip(ROLES, row, strict=True)]
+CASES = cases(MATRIX)
 
 
 def request_as(client, world, view, role):
@@ -172,17 +168,7 @@ def test_the_matrix_covers_every_view_in_members_urls():
 def test_permission_matrix(client, world, view, role, expected):
     url, response = request_as(client, world, view, role)
 
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == f"{reverse('account_login')}?next={quote(url)}"
-    else:
-        assert response.status_code == expected
-        if expected == 302:
-            assert not response["Location"].startswith(reverse("account_login"))
-
-    changed = VIEWS[view][3]
-    if changed is not None:
-        assert changed(world) is (expected == 302), "a refused request must change nothing"
+    assert_answer(response, url, expected, changed=VIEWS[view][3], world=world)
 
 
 @pytest.mark.parametrize("view", [view for view, (method, *_rest) in VIEWS.items() if method == "post"])
