@@ -203,8 +203,18 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # When the broker is down, publishing gives up quickly: the outbox row stays pending for the sweep.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# The sweeps are what guarantee delivery after a broker outage: they run often and cost an indexed lookup.
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE = {
-    "notifications-sweep": {"task": "members.tasks.notifications_sweep", "schedule": 60.0},
+    "notifications-sweep": {"task": "members.tasks.notifications_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    "matching-requests-sweep": {"task": "matching.tasks.matching_requests_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    "matches-expire": {"task": "matching.tasks.matches_expire", "schedule": crontab(minute=15)},
+    "matches-start": {"task": "matching.tasks.matches_start", "schedule": crontab(hour=6, minute=0)},
+    "match-reminders": {"task": "matching.tasks.reminders_send", "schedule": crontab(hour=8, minute=0)},
+    "needs-recommended-weekly": {
+        "task": "matching.tasks.recommendations_weekly",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
     "matching-nightly": {"task": "matching.tasks.matching_refresh_all", "schedule": crontab(hour=2, minute=30)},
     "notifications-daily-digest": {
         "task": "members.tasks.notifications_send_digests",
@@ -214,7 +224,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Notifications: a pending email older than this is re-enqueued by the sweep; a claim older than the
 # lease is taken to belong to a worker that died.
-NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=30)
+NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=10)
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
 NOTIFICATION_MAX_ATTEMPTS = 5
 
@@ -229,6 +239,15 @@ MATCHING_WEIGHTS = {
     "load": 0.08,
 }
 MATCHING_MIN_REQUIRED_COVERAGE = 0.5
+MATCHING_REQUEST_MAX_ATTEMPTS = 3
+MATCHING_REQUEST_LEASE_SECONDS = env.int("MATCHING_REQUEST_LEASE_SECONDS", default=600)
+# The match lifecycle's clocks: an approved match expires unanswered after MATCH_ANSWER_DAYS; reminders go
+# out for reviews and answers waiting, starts coming up and hours not logged after the end.
+MATCH_ANSWER_DAYS = 14
+MATCH_REMIND_REVIEW_DAYS = 2
+MATCH_REMIND_ANSWER_DAYS = 3
+MATCH_REMIND_START_DAYS = 2
+MATCH_REMIND_HOURS_DAYS = 3
 INVITATION_VALID_DAYS = 14
 
 # Security ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from scipy import sparse
 
 from members.models import (
@@ -102,7 +102,7 @@ def _refresh_usage(supply: engine.Supply, index: dict[int, int], base_capacity: 
         if row is not None:
             load[row] = min(count, 1000)
     for offer_id, count in (
-        active.filter(offer__isnull=False).values("offer_id").annotate(c=Count("pk")).values_list("offer_id", "c")
+        active.filter(offer__isnull=False).values("offer_id").annotate(c=Sum("people")).values_list("offer_id", "c")
     ):
         row = index.get(-offer_id)
         if row is not None:
@@ -249,7 +249,7 @@ def load_needs(need_ids, vocabulary: Vocabulary, *, today: date) -> engine.Needs
     rows = list(
         Need.objects.filter(pk__in=need_ids, status=Need.Status.OPEN)
         .order_by("pk")
-        .annotate(taken=Count("matches", filter=Q(matches__status__in=Match.ACTIVE_STATUSES)))
+        .annotate(taken=Sum("matches__people", filter=Q(matches__status__in=Match.ACTIVE_STATUSES), default=0))
         .values_list(
             "pk",
             "municipality_id",

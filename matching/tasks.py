@@ -1,32 +1,53 @@
-"""Celery tasks of matching: each takes ids, calls one service and is safe to run twice."""
+"""Celery tasks of matching: each takes ids (or nothing, when periodic), calls one service and is safe to
+run twice."""
 
 import logging
 
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from . import services
+from . import reminders, services
 from .models import MatchingRun
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def matching_refresh_need(need_id: int) -> int:
-    """After a need is published: propose volunteers for it."""
-    return services.matches_refresh(need_ids=[need_id], trigger=MatchingRun.Trigger.PUBLISHED).proposals
+def matching_request_process(request_id: int) -> int:
+    """Run matching for one durable request (a need published, a volunteer or an offer active)."""
+    return services.matching_request_process(request_id=request_id)
 
 
-@shared_task(ignore_result=True, acks_late=True)
-def matching_refresh_for_supply(supply_id: int) -> int:
-    """After a volunteer (its pk) or an offer (minus its pk) becomes active: propose it where it fits best."""
-    return services.matches_refresh_for_supply(supply_id=supply_id)
+@shared_task(ignore_result=True)
+def matching_requests_sweep() -> int:
+    return services.matching_requests_sweep()
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def matching_refresh_all() -> int:
     """The nightly batch over every open need."""
     return services.matches_refresh(trigger=MatchingRun.Trigger.NIGHTLY).proposals
+
+
+@shared_task(ignore_result=True)
+def matches_expire() -> int:
+    return services.matches_expire()
+
+
+@shared_task(ignore_result=True)
+def matches_start() -> int:
+    return services.matches_start()
+
+
+@shared_task(ignore_result=True)
+def reminders_send() -> int:
+    """Reminders for reviews, answers, starts and hours; each selected by state and event key."""
+    return reminders.reminders_send()
+
+
+@shared_task(ignore_result=True)
+def recommendations_weekly() -> int:
+    return reminders.recommendations_weekly()
 
 
 @worker_process_init.connect

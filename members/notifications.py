@@ -12,12 +12,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from brainport_voor_elkaar.publish import publish_on_commit
 
 from .models import Frequency, Notification, NotificationKind, NotificationPreference
 
@@ -29,17 +30,67 @@ CONFIGURABLE_KINDS = [
     NotificationKind.APPLICATION_DECIDED,
     NotificationKind.INVITATION_ACCEPTED,
     NotificationKind.MEMBERSHIP_CHANGED,
+    NotificationKind.PROPOSALS_WAITING,
+    NotificationKind.MATCH_APPROVED,
+    NotificationKind.MATCH_ACCEPTED,
+    NotificationKind.MATCH_ENDED,
+    NotificationKind.HOURS_LOGGED,
+    NotificationKind.HOURS_CONFIRMED,
+    NotificationKind.MATCH_REMINDER,
+    NotificationKind.NEEDS_RECOMMENDED,
 ]
+
+# What a user gets when they never chose: immediately, except what arrives in numbers.
+DEFAULT_FREQUENCY = {
+    NotificationKind.PROPOSALS_WAITING: Frequency.DAILY,
+}
+
+# Kinds that share one email template: what happened to a match, told by its title and context.
+TEMPLATE_OF = {
+    kind: "match_notice"
+    for kind in (
+        NotificationKind.PROPOSALS_WAITING,
+        NotificationKind.MATCH_APPROVED,
+        NotificationKind.MATCH_ACCEPTED,
+        NotificationKind.MATCH_ENDED,
+        NotificationKind.HOURS_LOGGED,
+        NotificationKind.HOURS_CONFIRMED,
+        NotificationKind.MATCH_REMINDER,
+        NotificationKind.NEEDS_RECOMMENDED,
+    )
+}
 
 # The title of each kind, shown as the email subject and in the inbox; formatted with the context.
 TITLES = {
     NotificationKind.INVITATION: _("You are invited to join %(organisation)s on Brainport voor Elkaar"),
     NotificationKind.APPLICATION_RECEIVED: _("New membership application: %(organisation)s"),
-    NotificationKind.APPLICATION_DECIDED: _("Decision on your membership application for %(organisation)s"),
+    NotificationKind.APPLICATION_DECIDED: _("Your membership application for %(organisation)s was %(decision)s"),
     NotificationKind.INVITATION_ACCEPTED: _("%(person)s joined %(organisation)s"),
     NotificationKind.MEMBERSHIP_CHANGED: _("Your role in %(organisation)s changed"),
     NotificationKind.VOLUNTEER_REGISTERED: _("%(organisation)s registered you as a volunteer on Brainport voor Elkaar"),
+    # Matching writes these; each title says what happened and to what (the context's `event` picks one).
+    NotificationKind.PROPOSALS_WAITING: _("%(count)s new proposals are waiting for your review"),
+    NotificationKind.MATCH_APPROVED: _("Approved: %(subject)s — please accept or decline"),
+    NotificationKind.MATCH_ACCEPTED: _("Accepted by both sides: %(subject)s"),
+    NotificationKind.MATCH_ENDED: _("%(event_label)s: %(subject)s"),
+    NotificationKind.HOURS_LOGGED: _("Hours logged for %(subject)s: please confirm them"),
+    NotificationKind.HOURS_CONFIRMED: _("Your hours for %(subject)s were confirmed"),
+    NotificationKind.MATCH_REMINDER: _("Reminder: %(event_label)s — %(subject)s"),
+    NotificationKind.NEEDS_RECOMMENDED: _("%(count)s new needs that fit you"),
 }
+
+# Words for `event` in a notification's context, in the reader's language when the title is made.
+EVENT_LABELS = {
+    "declined": _("Declined"),
+    "rejected": _("Not approved"),
+    "withdrawn": _("Withdrawn"),
+    "expired": _("Expired"),
+    "review": _("proposals wait for review"),
+    "accept": _("a match waits for your answer"),
+    "start": _("the work starts soon"),
+    "hours": _("please log your hours"),
+}
+DECISION_LABELS = {True: _("approved"), False: _("rejected")}
 
 
 @dataclass(frozen=True)
@@ -56,14 +107,16 @@ class Recipient:
 
 
 def frequencies_for(users, kind) -> dict:
-    """Each user's chosen frequency for `kind` (immediately when they never chose)."""
+    """Each user's chosen frequency for `kind` (the kind's default when they never chose)."""
     chosen = dict(NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "frequency"))
-    return {user.pk: chosen.get(user.pk, Frequency.IMMEDIATELY) for user in users}
+    default = DEFAULT_FREQUENCY.get(kind, Frequency.IMMEDIATELY)
+    return {user.pk: chosen.get(user.pk, default) for user in users}
 
 
 def notify(*, recipients, kind, event_key, context=None, link="") -> list[Notification]:
     """Write one notification per recipient for the event `event_key`. Safe to repeat: an event already
-    written for a recipient is not written again. Enqueues delivery of immediate emails after commit."""
+    written for a recipient is not written again. Enqueues delivery of immediate emails after commit, without
+    waiting for the broker (`brainport_voor_elkaar.publish`): what it cannot take, the sweep sends."""
     recipients = list(recipients)
     users = [r.user for r in recipients if r.user is not None]
     frequency = frequencies_for(users, kind) if kind in CONFIGURABLE_KINDS else {}
@@ -89,7 +142,10 @@ def notify(*, recipients, kind, event_key, context=None, link="") -> list[Notifi
     written = list(Notification.objects.filter(event_key__in=[row.event_key for row in rows]))
     pending_ids = [n.pk for n in written if n.email_status == Notification.EmailStatus.PENDING]
     if pending_ids:
-        transaction.on_commit(lambda: enqueue_deliveries(pending_ids))
+        from .tasks import notification_deliver
+
+        for pk in pending_ids:
+            publish_on_commit(notification_deliver, pk)
     return written
 
 
@@ -116,7 +172,12 @@ def enqueue_deliveries(notification_ids) -> int:
 
 def title_of(notification) -> str:
     with translation.override(notification.language):
-        return str(TITLES[notification.kind]) % _TitleContext(notification.context)
+        context = _TitleContext(notification.context)
+        if context.get("event") in EVENT_LABELS:
+            context["event_label"] = str(EVENT_LABELS[context["event"]])
+        if "approved" in context:
+            context["decision"] = str(DECISION_LABELS[bool(context["approved"])])
+        return str(TITLES[notification.kind]) % context
 
 
 class _TitleContext(dict):
@@ -156,7 +217,7 @@ def render_email(notification) -> tuple[str, str, str]:
             # No request, so no i18n context processor: the email's <html lang> comes from here.
             "LANGUAGE_CODE": notification.language,
         }
-        template = f"members/email/{notification.kind}"
+        template = f"members/email/{TEMPLATE_OF.get(notification.kind, notification.kind)}"
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     return context["title"], text, html

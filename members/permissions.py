@@ -22,7 +22,8 @@ def can_manage_organisation(user, organisation) -> bool:
 
 
 def can_view_organisation_workspace(user, organisation) -> bool:
-    return is_coordinator(user) or membership_role(user, organisation) is not None
+    """The organisation's staff (admins and members) and coordinators; its volunteers act only for themselves."""
+    return is_coordinator(user) or membership_role(user, organisation) in Membership.STAFF_ROLES
 
 
 def can_review_application(user) -> bool:

@@ -92,7 +92,7 @@ def demo_market_load(*, organisations: dict, person, today: dt.date | None = Non
     for local, full_name, employer, place, km, hours, remote, days, skill_levels, langs, cares in VOLUNTEERS:
         user = person(local, full_name)
         org = organisations[employer]
-        Membership.objects.get_or_create(user=user, organisation=org, defaults={"role": Membership.Role.MEMBER})
+        Membership.objects.get_or_create(user=user, organisation=org, defaults={"role": Membership.Role.VOLUNTEER})
         weekdays, evenings, weekends = days
         volunteer, created = Volunteer.objects.get_or_create(
             user=user,

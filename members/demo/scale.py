@@ -251,7 +251,7 @@ class ScaleLoader:
             insert_rows(
                 Membership,
                 ["user", "organisation", "role", "created_at"],
-                [(u.pk, p[2][0], Membership.Role.MEMBER, self.now) for u, p in zip(users, profiles, strict=True)],
+                [(u.pk, p[2][0], Membership.Role.VOLUNTEER, self.now) for u, p in zip(users, profiles, strict=True)],
             )
             volunteers = []
             for user, (_i, _name, (org_id, org_place), _spoken) in zip(users, profiles, strict=True):

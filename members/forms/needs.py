@@ -3,7 +3,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Municipality, Need, Programme, Skill, SkillCategory, SpokenLanguage, Theme, User, WorkLocation
+from ..models import (
+    Membership,
+    Municipality,
+    Need,
+    Programme,
+    Skill,
+    SkillCategory,
+    SpokenLanguage,
+    Theme,
+    User,
+    WorkLocation,
+)
 from ..services.needs import FIELDS, TEXT_LIMITS, need_data_errors
 from .base import StyledForm
 
@@ -63,6 +74,14 @@ class NeedForm(StyledForm, forms.Form):
     residents_helped = forms.IntegerField(
         label=_("Expected number of residents helped"), min_value=0, max_value=1_000_000, initial=0
     )
+    works_with_vulnerable_people = forms.BooleanField(
+        label=_("This need works with vulnerable people"),
+        required=False,
+        help_text=_(
+            "A coordinator then reviews every proposed volunteer, even when routine proposals are approved "
+            "automatically."
+        ),
+    )
     contact_person = forms.ModelChoiceField(
         label=_("Contact person"),
         queryset=User.objects.none(),
@@ -94,7 +113,7 @@ class NeedForm(StyledForm, forms.Form):
             kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.fields["contact_person"].queryset = User.objects.filter(
-            memberships__organisation=organisation, is_active=True
+            memberships__organisation=organisation, memberships__role__in=Membership.STAFF_ROLES, is_active=True
         ).order_by("full_name", "email")
         # Both skill lists show the same skills: read them once, grouped by category for the page.
         self.skills = list(Skill.objects.all())

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .organisations import Organisation
+from .organisations import Membership, Organisation
 from .reference import Municipality, Programme, Skill, SpokenLanguage, Theme
 
 
@@ -36,16 +36,18 @@ class NeedQuerySet(models.QuerySet):
             return self.all()
         return self.filter(
             Q(status=Need.Status.OPEN, organisation__status=Organisation.Status.ACTIVE)
-            | Q(organisation__memberships__user=user)
+            | Q(organisation__memberships__user=user, organisation__memberships__role__in=Membership.STAFF_ROLES)
         ).distinct()
 
     def manageable_by(self, user):
-        """Needs the user may edit and move along: any member of the organisation, and coordinators."""
+        """Needs the user may edit and move along: the organisation's staff (not its volunteers), coordinators."""
         if not user.is_authenticated:
             return self.none()
         if user.is_coordinator:
             return self.all()
-        return self.filter(organisation__memberships__user=user)
+        return self.filter(
+            organisation__memberships__user=user, organisation__memberships__role__in=Membership.STAFF_ROLES
+        )
 
     def with_related(self):
         return self.select_related("organisation", "programme", "municipality").prefetch_related(
@@ -101,6 +103,16 @@ class Need(models.Model):
     )
     languages = models.ManyToManyField(SpokenLanguage, verbose_name=_("languages"), related_name="needs", blank=True)
     residents_helped = models.PositiveIntegerField(_("expected number of residents helped"), default=0)
+    # Recorded by the organisation when the need completes; `residents_helped` is what it planned.
+    residents_reached = models.PositiveIntegerField(_("residents actually helped"), null=True, blank=True)
+    works_with_vulnerable_people = models.BooleanField(
+        _("works with vulnerable people"),
+        default=False,
+        help_text=_(
+            "A coordinator then reviews every proposed volunteer, even when routine proposals are approved "
+            "automatically."
+        ),
+    )
     contact_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("contact person"),

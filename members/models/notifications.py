@@ -16,6 +16,14 @@ class NotificationKind(models.TextChoices):
     INVITATION_ACCEPTED = "invitation_accepted", _("A colleague accepted an invitation")
     MEMBERSHIP_CHANGED = "membership_changed", _("Changes to your role in an organisation")
     VOLUNTEER_REGISTERED = "volunteer_registered", _("You were registered as a volunteer")
+    PROPOSALS_WAITING = "proposals_waiting", _("New proposals waiting for review (coordinators)")
+    MATCH_APPROVED = "match_approved", _("A match was approved and waits for your answer")
+    MATCH_ACCEPTED = "match_accepted", _("A match was accepted by both sides")
+    MATCH_ENDED = "match_ended", _("A match was declined, rejected, withdrawn or expired")
+    HOURS_LOGGED = "hours_logged", _("Hours were logged for your need")
+    HOURS_CONFIRMED = "hours_confirmed", _("Your hours were confirmed")
+    MATCH_REMINDER = "match_reminder", _("Reminders: reviews, answers, starts and hours")
+    NEEDS_RECOMMENDED = "needs_recommended", _("Weekly digest of needs that fit you")
 
 
 class Frequency(models.TextChoices):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .organisations import Organisation
+from .organisations import Membership, Organisation
 from .reference import Municipality, Skill, Theme
 
 
@@ -17,12 +17,14 @@ class OfferQuerySet(models.QuerySet):
         return self.filter(status=Offer.Status.ACTIVE)
 
     def visible_to(self, user):
-        """Offers are seen by the offering organisation's members and by coordinators."""
+        """Offers are seen by the offering organisation's staff (not its volunteers) and by coordinators."""
         if not user.is_authenticated:
             return self.none()
         if user.is_coordinator:
             return self.all()
-        return self.filter(organisation__memberships__user=user)
+        return self.filter(
+            organisation__memberships__user=user, organisation__memberships__role__in=Membership.STAFF_ROLES
+        )
 
     def with_related(self):
         return self.select_related("organisation").prefetch_related("skills", "themes", "municipalities")

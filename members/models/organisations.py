@@ -14,10 +14,16 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(status=Organisation.Status.ACTIVE)
 
     def of_user(self, user):
-        """Organisations the user belongs to."""
+        """Organisations the user belongs to, in any role."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
+
+    def staffed_by(self, user):
+        """Organisations the user acts for (admin or member, not volunteer)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role__in=Membership.STAFF_ROLES)
 
     def managed_by(self, user):
         """Organisations whose profile and members the user may change: own admins and coordinators."""
@@ -28,12 +34,12 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
 
     def visible_to(self, user):
-        """Organisations whose workspace the user may open: own members and coordinators."""
+        """Organisations whose workspace the user may open: own staff and coordinators (not volunteers)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_coordinator:
             return self.all()
-        return self.of_user(user)
+        return self.staffed_by(user)
 
 
 class Organisation(models.Model):
@@ -84,11 +90,19 @@ class MembershipQuerySet(models.QuerySet):
     def admins(self):
         return self.filter(role=Membership.Role.ADMIN)
 
+    def staff(self):
+        return self.filter(role__in=Membership.STAFF_ROLES)
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Administrator")
         MEMBER = "member", _("Member")
+        # An employee who volunteers: their own profile, matches and hours; nothing of the organisation's.
+        VOLUNTEER = "volunteer", _("Volunteer")
+
+    # Who acts for the organisation: posts needs and offers, answers proposals, confirms hours.
+    STAFF_ROLES = (Role.ADMIN, Role.MEMBER)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")

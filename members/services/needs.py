@@ -19,8 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import services as matching
-
+from .. import events
 from ..models import Membership, Need, NeedSkill, Organisation, Skill, SpokenLanguage, Theme, User, WorkLocation
 from ..models.needs import need_search_vector
 from ..permissions import can_view_organisation_workspace, require
@@ -29,6 +28,7 @@ __all__ = [
     "NEED_EDITABLE_STATUSES",
     "NEED_TRANSITIONS",
     "can_manage_needs",
+    "need_advance",
     "need_cancel",
     "need_create",
     "need_data_errors",
@@ -44,9 +44,10 @@ Status = Need.Status
 # Every status a need may move to from each status; nothing leaves completed or cancelled.
 NEED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.OPEN, Status.CANCELLED}),
-    Status.OPEN: frozenset({Status.PAUSED, Status.MATCHED, Status.CANCELLED}),
+    Status.OPEN: frozenset({Status.PAUSED, Status.MATCHED, Status.IN_PROGRESS, Status.CANCELLED}),
     Status.PAUSED: frozenset({Status.OPEN, Status.CANCELLED}),
-    Status.MATCHED: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
+    # A matched need opens again when a volunteer withdraws before the work starts.
+    Status.MATCHED: frozenset({Status.OPEN, Status.IN_PROGRESS, Status.CANCELLED}),
     Status.IN_PROGRESS: frozenset({Status.COMPLETED, Status.CANCELLED}),
     Status.COMPLETED: frozenset(),
     Status.CANCELLED: frozenset(),
@@ -69,6 +70,7 @@ FIELDS = [
     "estimated_hours",
     "volunteers_needed",
     "residents_helped",
+    "works_with_vulnerable_people",
     "contact_person",
 ]
 NOT_SET_HERE = [field.name for field in Need._meta.concrete_fields if field.name not in FIELDS]
@@ -76,7 +78,8 @@ TEXT_LIMITS = {"title": 160, "description": 5000}
 
 
 def can_manage_needs(user, organisation) -> bool:
-    """Post, edit and move along an organisation's needs: every member of it, and coordinators."""
+    """Post, edit and move along an organisation's needs, answer proposals, confirm hours: its staff (admins and
+    members, not volunteers), and coordinators."""
     return can_view_organisation_workspace(user, organisation)
 
 
@@ -236,7 +239,7 @@ def _move(*, need: Need, acting_user: User, to_status: str, from_statuses=None) 
             % {"current": need.get_status_display(), "target": Status(to_status).label}
         )
     if to_status == Status.OPEN:
-        matching.enqueue_for_need(need.pk)
+        events.need_opened.send(sender=Need, need_id=need.pk, acting_user=acting_user)
     return need
 
 
@@ -260,6 +263,14 @@ def need_publish(*, need: Need, acting_user: User) -> Need:
     if need.organisation.status != Organisation.Status.ACTIVE:
         raise ValidationError(_("Only member organisations can publish needs. Nothing was changed."))
     return _move(need=need, acting_user=acting_user, to_status=Status.OPEN, from_statuses={Status.DRAFT})
+
+
+def need_advance(*, need: Need, to_status: str, acting_user: User | None = None, from_statuses=None) -> Need:
+    """Move a need along because of what happened to its matches (first match agreed, work started, all done),
+    as `need_transition` does but without its permission check: the calling service (matching's lifecycle)
+    has checked the actor for its own change. Refused with a ValidationError, changing nothing, when the
+    transition is not allowed from the need's current status."""
+    return _move(need=need, acting_user=acting_user, to_status=to_status, from_statuses=from_statuses)
 
 
 def need_pause(*, need: Need, acting_user: User) -> Need:

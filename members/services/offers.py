@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matching import services as matching
-
+from .. import events
 from ..models import Membership, Offer, Organisation, User
 from ..permissions import require
 
@@ -39,10 +38,10 @@ TRANSITIONS = {
 
 
 def can_manage_offers(user, organisation) -> bool:
-    """Create, edit, publish, pause and close the organisation's offers: any of its members."""
+    """Create, edit, publish, pause and close the organisation's offers: its staff (not its volunteers)."""
     if not (user and user.is_authenticated):
         return False
-    return Membership.objects.filter(user=user, organisation=organisation).exists()
+    return Membership.objects.staff().filter(user=user, organisation=organisation).exists()
 
 
 def offer_actions(offer: Offer) -> list[str]:
@@ -174,7 +173,7 @@ def _transition(offer: Offer, acting_user: User, action: str) -> Offer:
         raise ValidationError(str(REFUSALS[action].get(current, gettext_lazy("This offer no longer exists."))))
     offer.refresh_from_db()
     if target == Status.ACTIVE:
-        matching.enqueue_for_offer(offer.pk)
+        events.offer_activated.send(sender=Offer, offer_id=offer.pk, acting_user=acting_user)
     return offer
 
 

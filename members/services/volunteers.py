@@ -16,9 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import services as matching
-
-from .. import csv_import
+from .. import csv_import, events
 from ..models import (
     Membership,
     Municipality,
@@ -158,7 +156,7 @@ def volunteer_register(*, user: User, organisation: Organisation, profile: dict,
         raise ValidationError(_("You are already registered as a volunteer.")) from error
     volunteer = _save_profile(volunteer, profile)
     if volunteer.status == Volunteer.Status.ACTIVE:
-        matching.enqueue_for_volunteer(volunteer.pk)
+        events.volunteer_activated.send(sender=Volunteer, volunteer_id=volunteer.pk)
     return volunteer
 
 
@@ -174,7 +172,7 @@ def volunteer_join(
     """Someone joins their employer through its join link: a signed-in `user`, or a new `account` (its email
     address not yet verified, so it cannot log in before confirming it).
 
-    Makes them a member of the organisation (an admin stays admin) and registers them as its volunteer.
+    Makes them a volunteer of the organisation (staff keep their role) and registers them as its volunteer.
     Not repeatable: someone who already has a volunteer profile is refused with a clear message.
     """
     problem = join_link_problem(organisation)
@@ -186,7 +184,7 @@ def volunteer_join(
         if account is None:
             raise ValueError("Either a user or a new account is required.")
         user = user_create(account=account)
-    Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": Membership.Role.MEMBER})
+    Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": Membership.Role.VOLUNTEER})
     return volunteer_register(user=user, organisation=organisation, profile=profile, consent=consent)
 
 
@@ -208,7 +206,7 @@ def volunteer_update(
         volunteer.consent_at = (volunteer.consent_at or timezone.now()) if consent else None
     volunteer = _save_profile(volunteer, profile)
     if volunteer.status == Volunteer.Status.ACTIVE and volunteer.consent_at:
-        matching.enqueue_for_volunteer(volunteer.pk)
+        events.volunteer_activated.send(sender=Volunteer, volunteer_id=volunteer.pk)
     return volunteer
 
 
@@ -385,7 +383,7 @@ def _write_rows(organisation: Organisation, rows: list, now) -> tuple[list, int,
         EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in new_accounts
     )
     Membership.objects.bulk_create(
-        Membership(user=user, organisation=organisation, role=Membership.Role.MEMBER, created_at=now)
+        Membership(user=user, organisation=organisation, role=Membership.Role.VOLUNTEER, created_at=now)
         for user in new_accounts
     )
     users = {user.email: user for user in new_accounts}

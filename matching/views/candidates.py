@@ -7,9 +7,9 @@ from django.views.decorators.http import require_POST
 from members.models import Need, Offer, Volunteer
 from members.permissions import is_coordinator
 
-from . import services
-from .engine import Reason
-from .models import MatchingRun
+from .. import services
+from ..engine import Reason
+from ..models import MatchingRequest, MatchingRun
 
 
 def _with_texts(rows):
@@ -36,11 +36,14 @@ def need_candidates(request, pk):
 
 @require_POST
 def need_match_now(request, pk):
+    """Matching never runs inside a request: this records a request for it and the page says it is running."""
     if not is_coordinator(request.user):
         raise PermissionDenied
     need = get_object_or_404(Need.objects.open(), pk=pk)
-    run = services.matches_refresh(need_ids=[need.pk], trigger=MatchingRun.Trigger.MANUAL, started_by=request.user)
-    messages.success(request, _("Matching ran: %(count)s new proposals.") % {"count": run.proposals})
+    services.matching_request_create(
+        kind=MatchingRequest.Kind.NEED, object_id=need.pk, trigger=MatchingRun.Trigger.MANUAL, requested_by=request.user
+    )
+    messages.success(request, _("Matching is running for this need; new proposals appear in the review queue shortly."))
     return redirect("matching:need-candidates", pk=need.pk)
 
 

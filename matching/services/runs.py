@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from members.models import Need
 
-from . import engine, features
-from .models import Match, MatchingRun
+from .. import engine, features
+from ..models import Match, MatchingRequest, MatchingRun
+from . import notices
+from .lifecycle import policy_apply
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +160,9 @@ def matches_refresh(
         run.proposals = len(created)
         run.open_needs_with_proposal_share = with_proposal / len(needs) if len(needs) else 0.0
         run.save()
+        created_ids = list(Match.objects.filter(run=run).values_list("pk", flat=True))
+        approved = policy_apply(match_ids=created_ids)
+        notices.proposals_waiting(count=len(created_ids) - approved, key=f"run:{run.pk}")
     return run
 
 
@@ -237,26 +242,83 @@ def warm_up() -> None:
         engine.candidates(features.load_needs([], vocabulary, today=timezone.localdate()), supply, vocabulary.distances)
 
 
-def enqueue_for_need(need_id: int) -> None:
-    """After the current transaction commits, match the need (a broker outage is logged; the nightly
-    batch picks the need up)."""
-    transaction.on_commit(lambda: _delay("matching_refresh_need", need_id))
+# Durable requests for matching ------------------------------------------------------------------------
 
 
-def enqueue_for_volunteer(volunteer_id: int) -> None:
-    transaction.on_commit(lambda: _delay("matching_refresh_for_supply", volunteer_id))
+def matching_request_create(
+    *, kind: str, object_id: int, trigger: str = MatchingRun.Trigger.PUBLISHED, requested_by=None
+) -> MatchingRequest:
+    """Record that matching should run for a need, volunteer or offer, in the caller's transaction, and hand
+    it to a worker after commit without waiting for the broker. A request the broker misses is picked up by
+    `matching_requests_sweep`. Safe to repeat: running matching twice proposes nothing new."""
+    from brainport_voor_elkaar.publish import publish_on_commit
+
+    from ..tasks import matching_request_process
+
+    request = MatchingRequest.objects.create(kind=kind, object_id=object_id, trigger=trigger, requested_by=requested_by)
+    publish_on_commit(matching_request_process, request.pk)
+    return request
 
 
-def enqueue_for_offer(offer_id: int) -> None:
-    transaction.on_commit(lambda: _delay("matching_refresh_for_supply", -offer_id))
-
-
-def _delay(task_name: str, object_id: int) -> None:
-    from . import tasks
-
+def matching_request_process(*, request_id: int) -> int:
+    """Claim a waiting request (pending → running), run matching for it and mark it done. Returns the number of
+    new proposals. A request already claimed or done is left alone, so a task delivered twice runs once."""
+    now = timezone.now()
+    claimed = MatchingRequest.objects.filter(pk=request_id, status=MatchingRequest.Status.PENDING).update(
+        status=MatchingRequest.Status.RUNNING, claimed_at=now, attempts=models.F("attempts") + 1
+    )
+    if not claimed:
+        return 0
+    request = MatchingRequest.objects.get(pk=request_id)
     try:
-        getattr(tasks, task_name).delay(object_id)
-    except Exception:  # noqa: BLE001 - the nightly batch covers what a broker outage drops
-        logger.warning(
-            "Could not enqueue %s(%s); the nightly batch will cover it.", task_name, object_id, exc_info=True
+        if request.kind == MatchingRequest.Kind.NEED:
+            is_open = Need.objects.open().filter(pk=request.object_id).exists()
+            proposals = (
+                matches_refresh(
+                    need_ids=[request.object_id], trigger=request.trigger, started_by=request.requested_by
+                ).proposals
+                if is_open
+                else 0
+            )
+        else:
+            sign = 1 if request.kind == MatchingRequest.Kind.VOLUNTEER else -1
+            proposals = matches_refresh_for_supply(supply_id=sign * request.object_id)
+    except Exception as error:
+        failed = request.attempts >= settings.MATCHING_REQUEST_MAX_ATTEMPTS
+        MatchingRequest.objects.filter(pk=request_id).update(
+            status=MatchingRequest.Status.FAILED if failed else MatchingRequest.Status.PENDING,
+            claimed_at=None,
+            last_error=str(error)[:500],
         )
+        raise
+    MatchingRequest.objects.filter(pk=request_id).update(
+        status=MatchingRequest.Status.DONE, finished_at=timezone.now(), proposals=proposals
+    )
+    return proposals
+
+
+def matching_requests_sweep(*, limit: int = 200) -> int:
+    """Re-enqueue requests left pending (a broker outage) and release claims of workers that died. Returns
+    how many were enqueued. Safe to repeat: processing claims each request once."""
+    from ..tasks import matching_request_process
+
+    now = timezone.now()
+    MatchingRequest.objects.filter(
+        status=MatchingRequest.Status.RUNNING,
+        claimed_at__lt=now - timedelta(seconds=settings.MATCHING_REQUEST_LEASE_SECONDS),
+    ).update(status=MatchingRequest.Status.PENDING, claimed_at=None)
+    ids = list(
+        MatchingRequest.objects.filter(
+            status=MatchingRequest.Status.PENDING,
+            created_at__lte=now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS),
+        ).values_list("pk", flat=True)[:limit]
+    )
+    enqueued = 0
+    for pk in ids:
+        try:
+            matching_request_process.delay(pk)
+        except Exception:  # noqa: BLE001 - the broker is still away; the next sweep tries again
+            logger.warning("Could not enqueue matching request %s; next sweep.", pk, exc_info=True)
+            break
+        enqueued += 1
+    return enqueued

@@ -1,0 +1,1 @@
+"""Views of matching: short functions, one module per area (candidates, review, matches, hours)."""
