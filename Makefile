@@ -45,6 +45,7 @@ messages: $(VENV)/.installed
 seed: install translations
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
+	$(PY) manage.py matching_run
 
 run: seed
 	@echo "Serving on http://127.0.0.1:8000 (email is printed here; Celery tasks run in-process unless CELERY_BROKER_URL is set)"

@@ -181,16 +181,25 @@ def test_only_coordinators_see_a_needs_candidates(client, company, charity, who,
     assert response.status_code == status
 
 
-def test_a_coordinator_runs_matching_now(client, company, charity):
+def test_a_coordinator_runs_matching_now_in_the_background(client, company, charity, django_capture_on_commit_callbacks):
+    from matching.models import MatchingRequest
     from tests.factories import coordinator
 
     volunteer(company, skills=["communication"])
     wanted = need(charity, required=["communication"])
     client.force_login(coordinator())
 
-    response = client.post(f"/matching/needs/{wanted.pk}/match-now/")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/matching/needs/{wanted.pk}/match-now/", follow=True)
 
-    assert response.status_code == 302
+    assert "Matching is running for this need" in response.content.decode()
+    assert Match.objects.filter(need=wanted).count() == 0, "no matching run inside the request"
+    request = MatchingRequest.objects.get(object_id=wanted.pk)
+    assert request.status == MatchingRequest.Status.PENDING
+    for callback in callbacks:
+        callback()
+    request.refresh_from_db()
+    assert request.status == MatchingRequest.Status.DONE
     assert Match.objects.filter(need=wanted).count() == 1
     assert MatchingRun.objects.get().trigger == MatchingRun.Trigger.MANUAL
 

@@ -27,7 +27,7 @@ from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 APPLICATION_RECEIVED_TITLE = "New membership application: %(organisation)s"
-APPLICATION_DECIDED_TITLE = "Decision on your membership application for %(organisation)s"
+APPLICATION_DECIDED_TITLE = "Your membership application for %(organisation)s was %(decision)s"
 
 
 def title_in(language, msgid, **context):
@@ -314,11 +314,14 @@ def test_coordinator_approves_and_the_applicant_becomes_admin(
 
     [message] = mailoutbox
     assert message.to == [application.applicant.email]
-    assert message.subject == title_in(language, APPLICATION_DECIDED_TITLE, organisation="Taalmaatjes op het Werk")
+    decision = title_in(language, "approved")
+    assert message.subject == title_in(
+        language, APPLICATION_DECIDED_TITLE, organisation="Taalmaatjes op het Werk", decision=decision
+    )
     assert "Welkom bij de vereniging!" in message.body
     assert organisation.get_absolute_url() in message.body
     if language == "en":
-        assert message.subject == "Decision on your membership application for Taalmaatjes op het Werk"
+        assert message.subject == "Your membership application for Taalmaatjes op het Werk was approved"
         assert "is now a member of Brainport voor Elkaar" in message.body
 
 

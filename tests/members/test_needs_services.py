@@ -270,9 +270,9 @@ def test_the_whole_way_to_completed(organisation, member):
 
 ALLOWED = {
     Status.DRAFT: {Status.OPEN, Status.CANCELLED},
-    Status.OPEN: {Status.PAUSED, Status.MATCHED, Status.CANCELLED},
+    Status.OPEN: {Status.PAUSED, Status.MATCHED, Status.IN_PROGRESS, Status.CANCELLED},
     Status.PAUSED: {Status.OPEN, Status.CANCELLED},
-    Status.MATCHED: {Status.IN_PROGRESS, Status.CANCELLED},
+    Status.MATCHED: {Status.OPEN, Status.IN_PROGRESS, Status.CANCELLED},
     Status.IN_PROGRESS: {Status.COMPLETED, Status.CANCELLED},
     Status.COMPLETED: set(),
     Status.CANCELLED: set(),

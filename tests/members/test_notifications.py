@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from members import tasks
 from members.models import Frequency, Notification, NotificationKind, NotificationPreference
-from members.notifications import Recipient, notify, title_of
+from members.notifications import CONFIGURABLE_KINDS, Recipient, notify, title_of
 from tests.factories import ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -470,13 +470,14 @@ def test_preferences_are_saved_and_apply_to_the_next_notification(
         NotificationKind.MEMBERSHIP_CHANGED: Frequency.DAILY,
     }
 
+    others = {kind: Frequency.IMMEDIATELY for kind in CONFIGURABLE_KINDS if kind not in choices}
     response = client.post(
         reverse("members:account-settings"),
-        {"preferences": "1", **{kind.value: frequency.value for kind, frequency in choices.items()}},
+        {"preferences": "1", **{kind.value: frequency.value for kind, frequency in {**choices, **others}.items()}},
     )
 
     assert response.status_code == 302
-    saved = dict(NotificationPreference.objects.filter(user=anna).values_list("kind", "frequency"))
+    saved = dict(NotificationPreference.objects.filter(user=anna, kind__in=choices).values_list("kind", "frequency"))
     assert saved == {kind.value: frequency.value for kind, frequency in choices.items()}
     page = client.get(reverse("members:account-settings")).content.decode()
     for kind, frequency in choices.items():

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
+from brainport_voor_elkaar import publish
 from brainport_voor_elkaar.celery import app as celery_app
 from members import services, tasks
 from members.models import Notification, NotificationKind, Organisation
@@ -178,16 +179,14 @@ def test_the_same_delivery_sent_twice_through_the_broker_sends_one_email(worker,
 def test_a_notification_written_during_a_broker_outage_is_delivered_by_the_sweep(
     worker, finished, mailoutbox, settings, caplog
 ):
-    caplog.set_level(logging.WARNING, logger="members.notifications")
+    caplog.set_level(logging.WARNING, logger="brainport_voor_elkaar.publish")
     coord = coordinator()
 
     with broker_unreachable():
-        started = time.monotonic()
         [notification] = notify_in_transaction([coord])
-        took = time.monotonic() - started
+        assert publish.wait_until_idle(), "the publisher gave up on the broker that is down"
 
-    assert took < 3, f"publishing to a broker that is down must fail fast, took {took:.1f}s"
-    [failure] = [record for record in caplog.records if record.name == "members.notifications"]
+    [failure] = [record for record in caplog.records if record.name == "brainport_voor_elkaar.publish"]
     assert failure.levelno == logging.WARNING
     assert isinstance(failure.exc_info[1], OperationalError), "publishing really failed at the broker"
     notification.refresh_from_db()
@@ -224,20 +223,22 @@ def hung_broker():
     listener.close()
 
 
-def test_an_outage_costs_one_broker_timeout_not_one_per_recipient(
+def test_a_stalled_broker_does_not_hold_up_the_change_that_notifies(
     worker, finished, mailoutbox, settings, caplog, hung_broker
 ):
-    caplog.set_level(logging.WARNING, logger="members.notifications")
+    caplog.set_level(logging.WARNING, logger="brainport_voor_elkaar.publish")
     coordinators = [coordinator() for _ in range(4)]
 
     with broker_unreachable(hung_broker):
-        started = time.monotonic()
         notify_in_transaction(coordinators)
-        took = time.monotonic() - started
+        # The change has committed and returned while the publisher still waits on the stalled broker.
+        assert not publish.wait_until_idle(timeout=0.5), "the publisher should still be stuck on the broker"
+        assert set(Notification.objects.values_list("email_status", flat=True)) == {Status.PENDING}
+        assert publish.wait_until_idle(timeout=settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] + 10)
 
-    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"]
-    assert took < timeout + 3, f"four notifications during an outage took {took:.1f}s"
-    assert len([record for record in caplog.records if record.name == "members.notifications"]) == 1
+    assert len([record for record in caplog.records if record.name == "brainport_voor_elkaar.publish"]) == 1, (
+        "one timeout for the batch, not one per recipient"
+    )
     assert set(Notification.objects.values_list("email_status", flat=True)) == {Status.PENDING}
 
     settings.NOTIFICATION_SWEEP_AFTER_SECONDS = 0

@@ -81,7 +81,7 @@ def test_only_admins_and_coordinators_reset_the_join_link():
     assert member.organisation.join_link_version == 1
 
 
-def test_joining_with_a_new_account_makes_a_member_and_a_volunteer_who_must_confirm_their_address():
+def test_joining_with_a_new_account_makes_a_volunteer_who_must_confirm_their_address():
     organisation = OrganisationFactory(name="ASML")
 
     volunteer = services.volunteer_join(
@@ -95,7 +95,7 @@ def test_joining_with_a_new_account_makes_a_member_and_a_volunteer_who_must_conf
 
     user = volunteer.user
     assert user.email == "olena@example.org"
-    assert Membership.objects.get(user=user, organisation=organisation).role == Membership.Role.MEMBER
+    assert Membership.objects.get(user=user, organisation=organisation).role == Membership.Role.VOLUNTEER
     assert not EmailAddress.objects.get(user=user).verified
     assert Volunteer.objects.active().get() == volunteer
     assert volunteer.consent_at is not None
@@ -246,7 +246,7 @@ def test_committing_creates_accounts_memberships_and_profiles_waiting_for_consen
     assert first.organisation == admin.organisation
     assert first.user.full_name == "Collega 1"
     assert not first.user.has_usable_password()
-    assert Membership.objects.get(user=first.user).role == Membership.Role.MEMBER
+    assert Membership.objects.get(user=first.user).role == Membership.Role.VOLUNTEER
     assert (first.municipality.name, first.hours_per_month, first.travel_km, first.remote_ok) == (
         "Veldhoven",
         8,

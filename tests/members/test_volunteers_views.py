@@ -160,7 +160,7 @@ def test_a_signed_in_employee_joins_with_the_profile_form_only(client):
 
     volunteer = Volunteer.objects.get(user=user)
     assert response["Location"] == volunteer.get_absolute_url()
-    assert Membership.objects.get(user=user).role == Membership.Role.MEMBER
+    assert Membership.objects.get(user=user).role == Membership.Role.VOLUNTEER
 
 
 def test_an_existing_address_must_log_in_first(client):
