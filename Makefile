@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DEBUG ?= true
 
-.PHONY: run run-services test worker beat messages translations seed lint clean bench-matching bench-needs bench-matching-db
+.PHONY: run run-services test worker beat messages translations seed lint clean bench-matching bench-needs bench-matching-db bench-review chaos-notifications
 
 # A Python of at least 3.12: on PATH, or an installed pyenv version (pyenv's shims fail without PYENV_VERSION).
 define find_python
@@ -73,6 +73,16 @@ bench-needs: $(VENV)/.installed
 # matches_refresh for one new need against the volunteers in DATABASE_URL (load scale data first).
 bench-matching-db: $(VENV)/.installed
 	$(PY) manage.py bench_matching_db
+
+# The notification outbox while its own workers are killed (kill -9) and its own Redis restarts: lost 0,
+# duplicates 0. Needs DATABASE_URL (PostgreSQL, a database of its own) and redis-server; not part of `make test`.
+chaos-notifications: $(VENV)/.installed
+	$(PY) manage.py chaos_notifications
+
+# The review queue with filters and a bulk approval of 1,000 proposals (rolled back), against DATABASE_URL
+# with scale data and a nightly run (docs/PERFORMANCE.md).
+bench-review: $(VENV)/.installed
+	$(PY) manage.py bench_review
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -29,6 +29,18 @@ _thread_pid: int | None = None
 _lock = threading.Lock()
 
 
+def _forget_after_fork() -> None:
+    """A forked child (a prefork worker, a preloading web server) starts with a queue and lock of its own: the
+    parent's may be held by its publisher thread at the moment of the fork, which would block the child's
+    first publish for good, and what the parent queued is the parent's to hand over."""
+    global _queue, _thread, _thread_pid, _lock
+    _queue = queue.Queue(maxsize=10_000)
+    _thread, _thread_pid, _lock = None, None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def publish_on_commit(task, *args) -> None:
     """After the current transaction commits (at once outside one), enqueue `task(*args)` without blocking."""
     transaction.on_commit(lambda: publish(task, *args))

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from brainport_voor_elkaar.publish import publish_on_commit
 
@@ -69,14 +70,20 @@ TITLES = {
     NotificationKind.MEMBERSHIP_CHANGED: _("Your role in %(organisation)s changed"),
     NotificationKind.VOLUNTEER_REGISTERED: _("%(organisation)s registered you as a volunteer on Brainport voor Elkaar"),
     # Matching writes these; each title says what happened and to what (the context's `event` picks one).
-    NotificationKind.PROPOSALS_WAITING: _("%(count)s new proposals are waiting for your review"),
+    NotificationKind.PROPOSALS_WAITING: ngettext_lazy(
+        "%(count)s new proposal is waiting for your review",
+        "%(count)s new proposals are waiting for your review",
+        "count",
+    ),
     NotificationKind.MATCH_APPROVED: _("Approved: %(subject)s — please accept or decline"),
     NotificationKind.MATCH_ACCEPTED: _("Accepted by both sides: %(subject)s"),
     NotificationKind.MATCH_ENDED: _("%(event_label)s: %(subject)s"),
     NotificationKind.HOURS_LOGGED: _("Hours logged for %(subject)s: please confirm them"),
     NotificationKind.HOURS_CONFIRMED: _("Your hours for %(subject)s were confirmed"),
     NotificationKind.MATCH_REMINDER: _("Reminder: %(event_label)s — %(subject)s"),
-    NotificationKind.NEEDS_RECOMMENDED: _("%(count)s new needs that fit you"),
+    NotificationKind.NEEDS_RECOMMENDED: ngettext_lazy(
+        "%(count)s new need that fits you", "%(count)s new needs that fit you", "count"
+    ),
 }
 
 # Words for `event` in a notification's context, in the reader's language when the title is made.
@@ -117,8 +124,14 @@ def notify(*, recipients, kind, event_key, context=None, link="") -> list[Notifi
     """Write one notification per recipient for the event `event_key`. Safe to repeat: an event already
     written for a recipient is not written again. Enqueues delivery of immediate emails after commit, without
     waiting for the broker (`brainport_voor_elkaar.publish`): what it cannot take, the sweep sends."""
-    recipients = list(recipients)
-    users = [r.user for r in recipients if r.user is not None]
+    return notify_each(kind=kind, items=[(r, event_key, context, link) for r in recipients])
+
+
+def notify_each(*, kind, items) -> list[Notification]:
+    """As `notify`, for many events of one kind at once, each `(recipient, event_key, context, link)`: a fixed
+    number of queries however many there are (one for the preferences, one insert, one read back)."""
+    items = list(items)
+    users = [r.user for r, *_rest in items if r.user is not None]
     frequency = frequencies_for(users, kind) if kind in CONFIGURABLE_KINDS else {}
     email_status = {
         Frequency.IMMEDIATELY: Notification.EmailStatus.PENDING,
@@ -136,8 +149,10 @@ def notify(*, recipients, kind, event_key, context=None, link="") -> list[Notifi
             link=link,
             email_status=email_status[frequency.get(r.user.pk if r.user else None, Frequency.IMMEDIATELY)],
         )
-        for r in recipients
+        for r, event_key, context, link in items
     ]
+    if not rows:
+        return []
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     written = list(Notification.objects.filter(event_key__in=[row.event_key for row in rows]))
     pending_ids = [n.pk for n in written if n.email_status == Notification.EmailStatus.PENDING]
@@ -177,7 +192,13 @@ def title_of(notification) -> str:
             context["event_label"] = str(EVENT_LABELS[context["event"]])
         if "approved" in context:
             context["decision"] = str(DECISION_LABELS[bool(context["approved"])])
-        return str(TITLES[notification.kind]) % context
+        count = int(context.get("count") or 0)
+        if "subject" not in context and count:
+            # A notification about several matches at once names how many.
+            context["subject"] = ngettext("%(count)s match", "%(count)s matches", count) % {"count": count}
+        context["count"] = count
+        # A lazy plural title picks its form by the context's count.
+        return str(TITLES[notification.kind] % context)
 
 
 class _TitleContext(dict):
@@ -237,7 +258,10 @@ def notification_deliver(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.get(pk=notification_id)
     subject, text, html = render_email(notification)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[notification.email])
+    # The id travels with the email, so a message sent twice can be recognised (and counted) downstream.
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[notification.email], headers={"X-Notification-Id": str(notification.pk)}
+    )
     message.attach_alternative(html, "text/html")
     try:
         message.send()

@@ -163,9 +163,7 @@ def matches_approve(*, match_ids, acting_user: User | None, note: str = "", by_p
             )
             for pk in ids
         )
-        matches = list(
-            Match.objects.filter(pk__in=ids).with_related().select_related("need__contact_person", "offer__created_by")
-        )
+        matches = list(Match.objects.filter(pk__in=ids).with_related())
         notices.match_approved(matches, batch=uuid.uuid4().hex)
     return len(ids)
 
@@ -406,7 +404,8 @@ def match_start(*, match: Match, acting_user: User | None = None) -> Match:
 
 
 def matches_start(*, today=None) -> int:
-    """Accepted matches whose need starts today or earlier (or has flexible dates and no start) become active."""
+    """Accepted matches whose need starts today or earlier become active. A need without a start date (flexible)
+    starts with its first hours logged instead."""
     today = today or timezone.localdate()
     ids = list(Match.objects.filter(status=Status.ACCEPTED, need__start_date__lte=today).values_list("pk", flat=True))
     for pk in ids:

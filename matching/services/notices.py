@@ -9,39 +9,53 @@ from collections import defaultdict
 from django.urls import reverse
 
 from members.models import Membership, NotificationKind, User
-from members.notifications import Recipient, notify
+from members.notifications import Recipient, notify, notify_each
 from members.services import coordinators
 
 from ..models import Match
 
 
+def sides_of_matches(matches) -> dict[int, tuple[list[User], list[User]]]:
+    """For each match, (the need side's people, the supply side's people), in two queries for any number of
+    matches. The need side: its contact person when they still act for the organisation, else all its staff.
+    The supply side: the volunteer; for an offer, whoever posted it if still staff, else the offering
+    organisation's admins."""
+    matches = list(matches)
+    organisations = {m.need.organisation_id for m in matches} | {m.offer.organisation_id for m in matches if m.offer_id}
+    staff = defaultdict(list)
+    for membership in (
+        Membership.objects.staff()
+        .filter(organisation_id__in=organisations, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    ):
+        staff[membership.organisation_id].append(membership)
+    volunteer_users = {
+        u.pk: u
+        for u in User.objects.filter(is_active=True, volunteer__in=[m.volunteer_id for m in matches if m.volunteer_id])
+    }
+    sides = {}
+    for match in matches:
+        need_staff = staff[match.need.organisation_id]
+        contact = [m.user for m in need_staff if m.user_id == match.need.contact_person_id]
+        need_side = contact or [m.user for m in need_staff]
+        if match.volunteer_id:
+            user = volunteer_users.get(match.volunteer.user_id)
+            supply_side = [user] if user else []
+        else:
+            offer_staff = staff[match.offer.organisation_id]
+            poster = [m.user for m in offer_staff if m.user_id == match.offer.created_by_id]
+            supply_side = poster or [m.user for m in offer_staff if m.role == Membership.Role.ADMIN]
+        sides[match.pk] = (need_side, supply_side)
+    return sides
+
+
 def need_side_users(match: Match) -> list[User]:
-    """The need's contact person when they still act for the organisation; else all of its staff."""
-    need = match.need
-    staff = User.objects.filter(
-        is_active=True, memberships__organisation_id=need.organisation_id, memberships__role__in=Membership.STAFF_ROLES
-    )
-    if need.contact_person_id:
-        contact = list(staff.filter(pk=need.contact_person_id))
-        if contact:
-            return contact
-    return list(staff.order_by("pk"))
+    return sides_of_matches([match])[match.pk][0]
 
 
 def supply_side_users(match: Match) -> list[User]:
-    """The volunteer; for an offer, whoever posted it if still staff, else the offering organisation's admins."""
-    if match.volunteer_id:
-        return [match.volunteer.user] if match.volunteer.user.is_active else []
-    staff = User.objects.filter(
-        is_active=True,
-        memberships__organisation_id=match.offer.organisation_id,
-        memberships__role__in=Membership.STAFF_ROLES,
-    )
-    if match.offer.created_by_id:
-        poster = list(staff.filter(pk=match.offer.created_by_id))
-        if poster:
-            return poster
-    return list(staff.filter(memberships__role=Membership.Role.ADMIN).order_by("pk"))
+    return sides_of_matches([match])[match.pk][1]
 
 
 def participant_users(match: Match) -> list[User]:
@@ -54,10 +68,13 @@ def _context(match: Match, **extra) -> dict:
     return {"subject": match.need.title, "need": match.need.title, "other": match.supply_name, **extra}
 
 
-def _send(users, *, kind, event_key, context, link) -> None:
+def _send(users, *, kind, event_key, context, link) -> list:
     users = {user.pk: user for user in users}.values()
-    if users:
-        notify(recipients=[Recipient.of(u) for u in users], kind=kind, event_key=event_key, context=context, link=link)
+    if not users:
+        return []
+    return notify(
+        recipients=[Recipient.of(u) for u in users], kind=kind, event_key=event_key, context=context, link=link
+    )
 
 
 def match_approved(matches: list[Match], *, batch: str) -> None:
@@ -66,25 +83,25 @@ def match_approved(matches: list[Match], *, batch: str) -> None:
 
 
 def _per_recipient(matches, *, kind, event_key) -> None:
+    """One notification per recipient for all of `matches`: about the match when it is one, else a count
+    that links to their list."""
     by_user = defaultdict(list)
     users = {}
-    for match in matches:
-        for user in [*need_side_users(match), *supply_side_users(match)]:
+    for match_pk, (need_side, supply_side) in sides_of_matches(matches).items():
+        for user in [*need_side, *supply_side]:
             users[user.pk] = user
-            by_user[user.pk].append(match)
+            by_user[user.pk].append(match_pk)
+    matches = {match.pk: match for match in matches}
+    items = []
     for user_pk, theirs in by_user.items():
         if len(theirs) == 1:
-            match = theirs[0]
+            match = matches[theirs[0]]
             context, link = _context(match), match.get_absolute_url()
         else:
-            context = {"subject": _count_subject(len(theirs)), "count": len(theirs)}
+            context = {"count": len(theirs)}
             link = reverse("matching:my-matches")
-        _send([users[user_pk]], kind=kind, event_key=f"{event_key}:{user_pk}", context=context, link=link)
-
-
-def _count_subject(count: int) -> str:
-    # Titles are formatted in the reader's language when shown; a number reads the same in both.
-    return f"{count} ×"
+        items.append((Recipient.of(users[user_pk]), f"{event_key}:{user_pk}", context, link))
+    notify_each(kind=kind, items=items)
 
 
 def match_accepted(match: Match) -> None:
@@ -146,14 +163,27 @@ def hours_confirmed(match: Match, users, *, batch: str) -> None:
     )
 
 
-def reminder(match: Match | None, users, *, event: str, event_key: str, count: int = 0, link: str = "") -> None:
-    context = (
-        _context(match, event=event) if match else {"subject": _count_subject(count), "count": count, "event": event}
-    )
-    _send(
+def reminder(match: Match | None, users, *, event: str, event_key: str, count: int = 0, link: str = "") -> list:
+    """A reminder of `event` about one match (or, without a match, about `count` of them) to `users`; returns
+    the notifications written. The periodic jobs in `matching.reminders` choose what is due."""
+    context = _context(match, event=event) if match else {"count": count, "event": event}
+    return _send(
         users,
         kind=NotificationKind.MATCH_REMINDER,
         event_key=f"reminder:{event_key}",
         context=context,
         link=link or (match.get_absolute_url() if match else ""),
     )
+
+
+def match_reminders(pairs, *, event: str, link_of=None) -> list:
+    """Reminders of `event` about many matches at once, each given as `(match, users)`: one notification per
+    match and recipient, keyed `reminder:<event>:<match>` as `reminder` keys them, in a fixed number of
+    queries. Returns the notifications written."""
+    items = []
+    for match, users in pairs:
+        context = _context(match, event=event)
+        link = link_of(match) if link_of else match.get_absolute_url()
+        for user in {user.pk: user for user in users}.values():
+            items.append((Recipient.of(user), f"reminder:{event}:{match.pk}", context, link))
+    return notify_each(kind=NotificationKind.MATCH_REMINDER, items=items) if items else []
