@@ -42,8 +42,15 @@ def can_withdraw_match(user, match) -> bool:
 
 
 def can_see_contacts(user, match) -> bool:
-    """Contact details of the other side appear only once both sides accepted."""
-    return match.contacts_exchanged and (is_coordinator(user) or bool(sides_of(user, match)))
+    """Contact details of the other side appear only once both sides accepted: to both sides, to the people
+    an offering company named (they do the work), and to coordinators."""
+    if not match.contacts_exchanged:
+        return False
+    return is_coordinator(user) or bool(sides_of(user, match)) or is_participant(user, match)
+
+
+def is_participant(user, match) -> bool:
+    return bool(user and user.is_authenticated) and match.participants.filter(volunteer__user=user).exists()
 
 
 def can_log_hours(user, match, volunteer) -> bool:

@@ -24,6 +24,7 @@ from .lifecycle import (
     matches_start,
     policy_apply,
 )
+from .policy import review_policy_update
 from .runs import (
     candidates_for_need,
     explain_pairs,
@@ -70,6 +71,7 @@ __all__ = [
     "needs_for_volunteer",
     "policy_apply",
     "reason_text",
+    "review_policy_update",
     "rules",
     "warm_up",
     "weights",

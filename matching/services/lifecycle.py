@@ -201,6 +201,8 @@ def match_replace(
     require(permissions.can_review_match(acting_user, match))
     if (volunteer is None) == (offer is None):
         raise ValueError("Choose a volunteer or an offer.")
+    if not note.strip():
+        raise ValidationError({"note": _("Please say why, for the history and for whoever looks next.")})
     match = _locked(match)
     if Match.objects.filter(need=match.need, volunteer=volunteer, offer=offer).exists():
         raise ValidationError(_("That candidate already has a match for this need. Nothing was changed."))

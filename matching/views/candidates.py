@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +45,9 @@ def need_match_now(request, pk):
         kind=MatchingRequest.Kind.NEED, object_id=need.pk, trigger=MatchingRun.Trigger.MANUAL, requested_by=request.user
     )
     messages.success(request, _("Matching is running for this need; new proposals appear in the review queue shortly."))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
     return redirect("matching:need-candidates", pk=need.pk)
 
 

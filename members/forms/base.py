@@ -35,6 +35,15 @@ class StyledForm:
         # Marked once validation has run, never from __init__: reading `errors` there would validate the form
         # before a subclass finishes setting up its fields (a disabled field would count as missing).
         super().full_clean()
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        # A service's refusal, put next to a field after validation, marks that field too.
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            self._mark_invalid()
+
+    def _mark_invalid(self):
         for name in self._errors:
             attrs = self.fields[name].widget.attrs if name in self.fields else None
             if attrs is not None and "is-invalid" not in attrs.get("class", ""):

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -49,13 +51,12 @@ def form_errors_from(error: ValidationError, form) -> None:
 
 
 def coordinator_required(view):
+    @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_coordinator(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
