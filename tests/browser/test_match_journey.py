@@ -1,0 +1,240 @@
+"""From proposal to impact in real Chromium, in Dutch and in English.
+
+Matching proposes a volunteer for a need; a coordinator approves the proposal from the review queue; the
+organisation and the volunteer each accept from their inbox; the contact details appear; the volunteer logs
+hours (a day of 25 hours is refused at the field); the organisation confirms them; both give feedback; the need
+completes. Every step's notification is in the recipient's inbox and email, in their language. Then a
+volunteer finds another need through search, says "I want to help", and the offer reaches the review queue.
+Every page on the way is checked with axe-core and photographed.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+
+from matching.models import HoursEntry, Match, MatchFeedback
+from matching.services import matches_refresh
+from members.models import Membership, Need, NeedSkill, Organisation, Programme, Skill, SpokenLanguage, Volunteer
+from members.models import VolunteerSkill
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory, coordinator, municipality
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TODAY = timezone.localdate()
+# Words that read the same in Dutch and English; every other text must have a Dutch translation.
+SAME_IN_BOTH = {"Feedback"}
+
+
+def tr(language, msgid, **values):
+    """What a reader of `language` sees for `msgid`; fails when the Dutch translation is missing."""
+    with translation.override(language):
+        text = gettext(msgid)
+    if language == "nl" and msgid not in SAME_IN_BOTH:
+        assert text != msgid, f"no Dutch translation for {msgid!r}"
+    return text % values if values else text
+
+
+@pytest.fixture
+def audit(axe_check, screenshot):
+    def check(page, name):
+        page.wait_for_load_state("load")
+        axe_check(page)
+        screenshot(page, name)
+
+    return check
+
+
+def log_in(page, email, language):
+    """Each person reads the portal in their own language: the visitor's browser asks for Dutch, so an English
+    reader switches first, as they would."""
+    page.goto("/accounts/login/")
+    if language != "nl":
+        page.get_by_role("button", name="English", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.get_by_label(tr(language, "Email")).fill(email)
+    page.get_by_label(tr(language, "Password")).fill(PASSWORD)
+    page.get_by_label(tr(language, "Password")).press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def open_from_inbox(page, language, title):
+    """Open the inbox from the navigation and follow the notification with this title."""
+    page.get_by_role("navigation").first.get_by_role("link", name=re.compile(rf"^{tr(language, 'Inbox')}")).click()
+    expect(page.get_by_role("listitem").filter(has_text=title)).to_be_visible()
+    page.get_by_role("button", name=re.compile(rf"^{tr(language, 'Open')}\s*:\s*{re.escape(title)}$")).click()
+
+
+def emails_to(mailoutbox, user):
+    return [message.subject for message in mailoutbox if message.to == [user.email]]
+
+
+def market(language):
+    """A food bank's need that one company volunteer fits, and a language need found by search later."""
+    charity = OrganisationFactory(name="Voedselbank Eindhoven", slug="voedselbank", kind=Organisation.Kind.SOCIAL)
+    ans = MembershipFactory(
+        organisation=charity,
+        role=Membership.Role.ADMIN,
+        user=UserFactory(full_name="Ans de Vries", email=f"ans-{language}@voedselbank.example", preferred_language=language),
+    ).user
+    company = OrganisationFactory(name="Chipmakers Veldhoven", slug="chipmakers")
+    bram = UserFactory(full_name="Bram Jansen", email=f"bram-{language}@chipmakers.example", preferred_language=language)
+    MembershipFactory(organisation=company, user=bram, role=Membership.Role.VOLUNTEER)
+    volunteer = Volunteer.objects.create(
+        user=bram, organisation=company, municipality=municipality("Eindhoven"), travel_km=15, consent_at=timezone.now()
+    )
+    VolunteerSkill.objects.create(volunteer=volunteer, skill=Skill.objects.get(code="communication"), level=2)
+    volunteer.languages.set(SpokenLanguage.objects.filter(code__in=["nl", "en"]))
+    need = Need.objects.create(
+        organisation=charity,
+        title="Pakketten inpakken",
+        description="Help ons op zaterdag de voedselpakketten in te pakken.",
+        programme=Programme.objects.get(code="financial-health"),
+        kind=Need.Kind.RECURRING,
+        municipality=municipality("Eindhoven"),
+        start_date=TODAY - datetime.timedelta(days=7),
+        end_date=TODAY + datetime.timedelta(days=30),
+        estimated_hours=8,
+        volunteers_needed=1,
+        residents_helped=40,
+        contact_person=ans,
+        status=Need.Status.OPEN,
+        published_at=timezone.now(),
+    )
+    NeedSkill.objects.create(need=need, skill=Skill.objects.get(code="communication"), required=True)
+    need.languages.set(SpokenLanguage.objects.filter(code="nl"))
+    buddy = Need.objects.create(
+        organisation=charity,
+        title="Taalmaatje voor nieuwkomers",
+        description="Oefen Nederlands met een nieuwkomer, een uur per week.",
+        programme=Programme.objects.get(code="digital-skills"),
+        kind=Need.Kind.BUDDY,
+        location="remote",
+        is_flexible=True,
+        estimated_hours=10,
+        status=Need.Status.OPEN,
+        published_at=timezone.now(),
+    )
+    return ans, bram, need, buddy
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_from_proposal_to_impact(new_page, audit, mailoutbox, language):
+    ans, bram, need, buddy = market(language)
+    coord = coordinator(email=f"kees-{language}@brainport.example", full_name="Kees Coördinator", preferred_language=language)
+    matches_refresh(need_ids=[need.pk])
+    match = Match.objects.get(need=need)
+    assert match.volunteer.user == bram
+
+    # The coordinator approves the proposal from the review queue.
+    page = new_page()
+    log_in(page, coord.email, language)
+    page.get_by_role("navigation").first.get_by_role("link", name=tr(language, "Review queue")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(tr(language, "Review queue"))
+    audit(page, f"match-{language}-01-review-queue")
+    page.get_by_role("button", name=re.compile(rf"^{tr(language, 'Approve')} Bram Jansen")).click()
+    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
+    match.refresh_from_db()
+    assert match.status == Match.Status.APPROVED
+
+    approved = tr(language, "Approved: %(subject)s — please accept or decline", subject=need.title)
+    assert emails_to(mailoutbox, ans) == [approved]
+    assert emails_to(mailoutbox, bram) == [approved]
+
+    # The food bank accepts from its inbox; the volunteer's contact details are not shown yet.
+    ans_page = new_page()
+    log_in(ans_page, ans.email, language)
+    open_from_inbox(ans_page, language, approved)
+    expect(ans_page.get_by_role("heading", level=1)).to_contain_text(need.title)
+    expect(ans_page.get_by_text(bram.email)).to_have_count(0)
+    audit(ans_page, f"match-{language}-02-match-approved")
+    ans_page.get_by_role("button", name=tr(language, "Accept"), exact=True).click()
+    expect(ans_page.get_by_text(tr(language, "You accepted. We are waiting for the other side's answer."))).to_be_visible()
+
+    # The volunteer accepts too; now each sees the other's contact details.
+    bram_page = new_page()
+    log_in(bram_page, bram.email, language)
+    open_from_inbox(bram_page, language, approved)
+    bram_page.get_by_role("button", name=tr(language, "Accept"), exact=True).click()
+    expect(bram_page.get_by_role("link", name=ans.email)).to_be_visible()
+    audit(bram_page, f"match-{language}-03-match-accepted")
+    match.refresh_from_db()
+    assert match.status == Match.Status.ACCEPTED
+    accepted = tr(language, "Accepted by both sides: %(subject)s", subject=need.title)
+    assert accepted in emails_to(mailoutbox, ans) and accepted in emails_to(mailoutbox, bram)
+    ans_page.reload()
+    expect(ans_page.get_by_role("link", name=bram.email)).to_be_visible()
+
+    # The volunteer logs hours: a day of 25 hours is refused at the field, then 3 hours are saved.
+    bram_page.get_by_role("link", name=tr(language, "Log your hours")).click()
+    audit(bram_page, f"match-{language}-04-hours-form")
+    worked = (TODAY - datetime.timedelta(days=1)).isoformat()
+    bram_page.get_by_label(tr(language, "Date")).fill(worked)
+    hours_field = bram_page.get_by_label(re.compile(rf"^{tr(language, 'Hours')}\b"))
+    hours_field.fill("25")
+    bram_page.get_by_role("button", name=tr(language, "Save hours")).click()
+    expect(hours_field).to_have_attribute("aria-invalid", "true")
+    expect(hours_field).to_have_accessible_description(re.compile(re.escape(tr(language, "A day has no more than 24 hours."))))
+    audit(bram_page, f"match-{language}-05-hours-refused")
+    assert not HoursEntry.objects.exists()
+    hours_field.fill("3")
+    bram_page.get_by_label(tr(language, "What did you do?")).fill("Pakketten ingepakt")
+    bram_page.get_by_role("button", name=tr(language, "Save hours")).click()
+    expect(bram_page.get_by_role("cell", name="Pakketten ingepakt")).to_be_visible()
+    assert HoursEntry.objects.get().hours == 3
+    logged = tr(language, "Hours logged for %(subject)s: please confirm them", subject=need.title)
+    assert logged in emails_to(mailoutbox, ans)
+
+    # The food bank confirms them from its inbox.
+    open_from_inbox(ans_page, language, logged)
+    ans_page.get_by_role("link", name=tr(language, "Confirm the hours logged")).click()
+    ans_page.get_by_role("checkbox").first.check()
+    audit(ans_page, f"match-{language}-06-confirm-hours")
+    ans_page.get_by_role("button", name=tr(language, "Confirm the ticked hours")).click()
+    expect(ans_page.get_by_role("alert").or_(ans_page.get_by_role("status")).first).to_be_visible()
+    assert HoursEntry.objects.get().status == HoursEntry.Status.CONFIRMED
+    confirmed = tr(language, "Your hours for %(subject)s were confirmed", subject=need.title)
+    assert confirmed in emails_to(mailoutbox, bram)
+    open_from_inbox(bram_page, language, confirmed)
+
+    # Both give feedback.
+    for page_, who in ((bram_page, "bram"), (ans_page, "ans")):
+        page_.goto(match.get_absolute_url())
+        page_.get_by_role("link", name=tr(language, "Give feedback")).click()
+        page_.get_by_role("group", name=tr(language, "Did it really help?")).get_by_label(tr(language, "Yes")).check()
+        page_.get_by_role("group", name=tr(language, "Rating (1 to 5)")).get_by_label("5").check()
+        page_.get_by_label(tr(language, "In one sentence")).fill("Fijne samenwerking.")
+        audit(page_, f"match-{language}-07-feedback-{who}")
+        page_.get_by_role("button", name=tr(language, "Send feedback")).click()
+        expect(page_.get_by_role("heading", level=1)).to_be_visible()
+    assert MatchFeedback.objects.filter(match=match).count() == 2
+
+    # The food bank completes the need with the residents it actually helped.
+    ans_page.goto(match.get_absolute_url())
+    ans_page.get_by_role("link", name=tr(language, "Complete this need")).click()
+    ans_page.get_by_label(tr(language, "Residents actually helped")).fill("35")
+    audit(ans_page, f"match-{language}-08-complete")
+    ans_page.get_by_role("button", name=tr(language, "Complete this need")).click()
+    need.refresh_from_db()
+    assert (need.status, need.residents_reached) == (Need.Status.COMPLETED, 35)
+    assert Match.objects.get(pk=match.pk).status == Match.Status.COMPLETED
+    ans_page.goto(need.get_absolute_url())
+    audit(ans_page, f"match-{language}-09-need-completed")
+
+    # The volunteer finds the language need through search and offers to help; it reaches the queue.
+    bram_page.goto("/needs/")
+    search = bram_page.get_by_role("searchbox").or_(bram_page.get_by_label(tr(language, "Search"))).first
+    search.fill("Taalmaatje")
+    search.press("Enter")
+    bram_page.get_by_role("link", name=buddy.title).click()
+    audit(bram_page, f"match-{language}-10-need-help")
+    bram_page.get_by_role("button", name=tr(language, "I want to help")).click()
+    expect(bram_page.get_by_text(tr(language, "Thank you — a coordinator will look at your offer."))).to_be_visible()
+    offered = Match.objects.get(need=buddy)
+    assert (offered.status, offered.source) == (Match.Status.PROPOSED, Match.Source.VOLUNTEER)
+    page.goto("/matching/review/")
+    expect(page.get_by_role("link", name=buddy.title, exact=True)).to_be_visible()
+    audit(page, f"match-{language}-11-queue-volunteer-started")
