@@ -9,6 +9,7 @@ back so the data stays as it was. The last line is one JSON object.
 """
 
 import json
+import os
 import statistics
 import time
 from collections import Counter
@@ -123,5 +124,6 @@ class Command(BaseCommand):
             "bulk_recipients": recipients,
             "bulk_max_per_recipient_and_kind": worst,
             "users": User.objects.count(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
         }
         self.stdout.write(json.dumps(summary))
