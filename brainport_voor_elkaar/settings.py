@@ -55,7 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "members.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and CSRF middleware, so that it sees the cookies they set on the way out.
+    "members.middleware.PrivateCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +103,8 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate-limit counters (allauth's, the /apply/ throttle) live here: every web process must share them, so
+# production sets CACHE_URL to Redis (redis://host:6379/1). The default is per-process memory.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Accounts ------------------------------------------------------------------------------------------
@@ -126,8 +131,20 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Brainport voor Elkaar] "
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
-# Failed logins per address are throttled by django-axes; allauth only guards against a flood from one IP.
-ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
+# Failed logins are limited three ways: django-axes locks an address + IP pair after AXES_FAILURE_LIMIT failures;
+# allauth refuses an address (the key: the account) after 10 failures in 15 minutes from anywhere, the right
+# password included, so changing IP address does not buy more guesses; and an IP after 30 failures a minute,
+# enough for an office behind one address.
+# /apply/ (each post may create an account and emails every coordinator) is throttled through the same
+# mechanism, under its own action.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/15m/key", "membership_apply": "10/h/ip"}
+
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For. 0: the client is
+# REMOTE_ADDR and X-Forwarded-For is ignored (it can be forged). allauth reads the client address this way, and
+# django-axes asks the same function (members.adapters.client_ip), so both count the same client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "members.adapters.client_ip"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
@@ -152,6 +169,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import candidates, hours, matches, review
+from .views import candidates, hours, impact, matches, review
 
 app_name = "matching"
 
@@ -31,4 +31,8 @@ urlpatterns = [
     path("matches/<int:pk>/feedback/", hours.feedback_give, name="match-feedback"),
     path("needs/<int:pk>/hours/confirm/", hours.hours_confirm, name="hours-confirm"),
     path("needs/<int:pk>/complete/", hours.need_complete, name="need-complete"),
+    # Impact: the coordinators' dashboard, the public figures, an organisation's volunteering report.
+    path("impact/dashboard/", impact.impact_dashboard, name="impact-dashboard"),
+    path("impact/", impact.impact_public, name="impact-public"),
+    path("organisations/<slug:slug>/report/", impact.organisation_report, name="organisation-report"),
 ]

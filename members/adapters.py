@@ -1,5 +1,16 @@
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
+
+
+def client_ip(request) -> str | None:
+    """The client's address as allauth determines it (REMOTE_ADDR, or behind ALLAUTH_TRUSTED_PROXY_COUNT proxies
+    the address they appended to X-Forwarded-For), so that django-axes counts the same client as allauth. None
+    when there is none (a test client's force_login, a management command)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
 
 
 def axes_username(request, credentials=None) -> str | None:

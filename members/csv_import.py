@@ -18,6 +18,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .validators import validate_single_line
+
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
 EXTENSIONS = {".csv"}
@@ -211,8 +213,9 @@ def read_upload(uploaded) -> str:
 
 
 def decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        # A spreadsheet saved as .xlsx or .xls (binary), or UTF-16 text, renamed to .csv.
+    if b"\x00" in data:
+        # A spreadsheet saved as .xlsx or .xls (binary), or UTF-16 text, renamed to .csv; anywhere in the file,
+        # since no text has a NUL byte and the database refuses one.
         raise CsvFileError(
             _("This is not a CSV file. In Excel choose File › Save as › “CSV UTF-8” and upload that file.")
         )
@@ -307,6 +310,11 @@ def _parse_row(number: int, columns: list, line: list, lookups: Lookups) -> Pars
         row.add_error("full_name", _("The name is missing."))
     elif len(row.full_name) > 150:
         row.add_error("full_name", _("The name is longer than 150 characters."))
+    else:
+        try:
+            validate_single_line(row.full_name)
+        except ValidationError as error:
+            row.add_error("full_name", error.messages[0])
 
     if value := cells.get("municipality"):
         row.municipality_id = lookups.municipalities.get(value.lower())

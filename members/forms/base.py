@@ -1,7 +1,10 @@
-"""What every form of the portal shares: accessible Bootstrap rendering."""
+"""What every form of the portal shares: accessible Bootstrap rendering, and one line of plain text in every
+single-line text field."""
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+
+from ..validators import validate_single_line
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -12,11 +15,21 @@ class PortalFormRenderer(TemplatesSetting):
 
 
 class StyledForm:
-    """Gives each widget Bootstrap's class and marks invalid fields for assistive technology."""
+    """Gives each widget Bootstrap's class, marks invalid fields for assistive technology, and refuses control
+    characters (line breaks, tabs, escapes) in every single-line text field; text areas keep their lines."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style_fields()
+        self.limit_to_one_line()
+
+    def limit_to_one_line(self):
+        for field in self.fields.values():
+            single_line = isinstance(field, forms.CharField) and not isinstance(
+                field.widget, (forms.Textarea, forms.PasswordInput)
+            )
+            if single_line and validate_single_line not in field.validators:
+                field.validators.append(validate_single_line)
 
     def style_fields(self):
         for field in self.fields.values():

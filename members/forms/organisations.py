@@ -57,10 +57,9 @@ class NewAccountForm(StyledForm, forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email address already exists. Please log in first."))
-        return email
+        # Whether the address has an account is not said here: the page answers the same either way and the
+        # service tells the owner (services.AccountExists).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

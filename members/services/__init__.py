@@ -9,7 +9,9 @@ from .needs import *  # noqa: F403 - each module lists its services in __all__
 from .offers import *  # noqa: F403
 from .organisations import (
     INVITATION_SALT,
+    AccountExists,
     NewAccount,
+    account_exists_tell,
     coordinator_grant,
     coordinators,
     invitation_accept,
@@ -35,7 +37,9 @@ from .volunteers import *  # noqa: F403
 
 __all__ = [
     "INVITATION_SALT",
+    "AccountExists",
     "NewAccount",
+    "account_exists_tell",
     "coordinator_grant",
     "coordinators",
     "invitation_accept",

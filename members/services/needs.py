@@ -23,6 +23,7 @@ from .. import events
 from ..models import Membership, Need, NeedSkill, Organisation, Skill, SpokenLanguage, Theme, User, WorkLocation
 from ..models.needs import need_search_vector
 from ..permissions import can_view_organisation_workspace, require
+from ..validators import date_range_errors, single_line_errors
 
 __all__ = [
     "NEED_EDITABLE_STATUSES",
@@ -94,8 +95,12 @@ def need_data_errors(data: dict) -> dict[str, list[str]]:
     start, end = data.get("start_date"), data.get("end_date")
     if not data.get("is_flexible") and not start:
         errors.setdefault("start_date", []).append(_("Choose a start date, or tick “dates are flexible”."))
-    if isinstance(start, date) and isinstance(end, date) and end < start:
+    for field, messages in date_range_errors({"start_date": start, "end_date": end}).items():
+        errors.setdefault(field, []).extend(messages)
+    if isinstance(start, date) and isinstance(end, date) and end < start and "end_date" not in errors:
         errors.setdefault("end_date", []).append(_("The end date is before the start date."))
+    for field, messages in single_line_errors({"title": data.get("title")}).items():
+        errors.setdefault(field, []).extend(messages)
     for field, limit in TEXT_LIMITS.items():
         if len(data.get(field) or "") > limit:
             errors.setdefault(field, []).append(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from .. import events
 from ..models import Membership, Offer, Organisation, User
 from ..permissions import require
+from ..validators import date_range_errors, single_line_errors
 
 __all__ = ["offer_activate", "offer_close", "offer_create", "offer_pause", "offer_resume", "offer_update"]
 
@@ -54,11 +55,14 @@ def _refuse_unless_member_organisation(organisation: Organisation) -> None:
         raise ValidationError(_("Only member organisations can offer capacity."))
 
 
-def offer_rule_errors(*, start_date, end_date, remote: bool, municipalities) -> dict[str, list[str]]:
-    """The rules that span fields, each reported at the field to correct. The offer form shows them too."""
-    errors = {}
-    if start_date and end_date and end_date < start_date:
+def offer_rule_errors(
+    *, start_date, end_date, remote: bool, municipalities, title: str | None = None
+) -> dict[str, list[str]]:
+    """The rules of an offer's data, each reported at the field to correct. The offer form shows them too."""
+    errors = date_range_errors({"start_date": start_date, "end_date": end_date})
+    if start_date and end_date and end_date < start_date and "end_date" not in errors:
         errors["end_date"] = [_("The end date cannot be before the start date.")]
+    errors.update(single_line_errors({"title": title}))
     if not remote and not municipalities:
         errors["municipalities"] = [_("Choose at least one municipality, or say that the work can be done remotely.")]
     return errors
@@ -67,7 +71,11 @@ def offer_rule_errors(*, start_date, end_date, remote: bool, municipalities) -> 
 def _check(offer: Offer, municipalities) -> None:
     """Every rule of a complete offer, each reported at the field it concerns."""
     errors = offer_rule_errors(
-        start_date=offer.start_date, end_date=offer.end_date, remote=offer.remote, municipalities=municipalities
+        start_date=offer.start_date,
+        end_date=offer.end_date,
+        remote=offer.remote,
+        municipalities=municipalities,
+        title=offer.title,
     )
     try:
         offer.full_clean(exclude=["organisation", "created_by", "status_changed_by"], validate_constraints=False)

@@ -8,14 +8,17 @@ all come through here, so they obey the same rules.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -31,8 +34,9 @@ from ..models import (
     Organisation,
     User,
 )
-from ..notifications import Recipient, notify
+from ..notifications import Recipient, absolute, notify
 from ..permissions import can_manage_organisation, can_review_application, require
+from ..validators import require_single_line
 
 INVITATION_SALT = "members.invitation"
 
@@ -48,17 +52,44 @@ class NewAccount:
     language: str = "nl"
 
 
+class AccountExists(ValidationError):
+    """The address of a new account already has one. A page for visitors answers as if the account was made and
+    tells the owner by email (`account_exists_tell`), so that nobody learns who has an account."""
+
+
 def user_create(*, account: NewAccount, email_verified: bool = False) -> User:
     """Create a user with an allauth email address (primary; verified only when proven). Not repeatable:
-    an address already in use is refused."""
+    an address already in use is refused with AccountExists."""
+    require_single_line({"full_name": account.full_name, "email": account.email})
     email = account.email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this email address already exists. Please log in.")})
+        # Hash anyway, so that a taken address answers no faster than a new one.
+        make_password(account.password)
+        raise AccountExists({"email": _("An account with this email address already exists. Please log in.")})
     user = User.objects.create_user(
         email=email, password=account.password, full_name=account.full_name, preferred_language=account.language
     )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
     return user
+
+
+def account_exists_tell(*, email: str, next_path: str) -> None:
+    """Tell the owner of `email` that someone tried to make a new account with it (on a page that answered as if
+    it worked): log in, then go to `next_path`; or reset the password. Sent now, in the owner's language, like
+    allauth's own account emails. Writes nothing; each call sends one email."""
+    owner = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if owner is None:
+        return
+    with translation.override(owner.preferred_language or settings.LANGUAGE_CODE):
+        get_adapter().send_mail(
+            "members/email/account_exists",
+            owner.email,
+            {
+                "owner": owner,
+                "login_url": absolute(f"{reverse('account_login')}?next={next_path}"),
+                "password_reset_url": absolute(reverse("account_reset_password")),
+            },
+        )
 
 
 def user_set_language(*, user: User, language: str) -> User:
@@ -72,6 +103,7 @@ def user_set_language(*, user: User, language: str) -> User:
 
 def user_update_profile(*, user: User, full_name: str, language: str) -> User:
     """Change the user's name and language. Safe to repeat."""
+    require_single_line({"full_name": full_name})
     user_set_language(user=user, language=language)
     User.objects.filter(pk=user.pk).update(full_name=full_name.strip())
     user.full_name = full_name.strip()
@@ -122,6 +154,7 @@ def membership_apply(
     (pending) and the application, and notifies every coordinator. Not repeatable: each call is a new
     application.
     """
+    require_single_line({field: value for field, value in organisation.items() if field != "description"})
     if applicant is None:
         if account is None:
             raise ValueError("Either an applicant or a new account is required.")
@@ -189,6 +222,7 @@ def membership_application_decide(
 def organisation_update(*, organisation: Organisation, acting_user: User, data: dict) -> Organisation:
     """An org admin or coordinator changes the organisation's profile. Safe to repeat."""
     require(can_manage_organisation(acting_user, organisation))
+    require_single_line({field: value for field, value in data.items() if field != "description"})
     for field, value in data.items():
         setattr(organisation, field, value)
     organisation.full_clean()
@@ -339,25 +373,45 @@ def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, pas
 # Memberships ---------------------------------------------------------------------------------------
 
 
-def _other_admins(membership: Membership):
-    return (
+def _last_admin_refusal() -> ValidationError:
+    return ValidationError(_("An organisation needs at least one administrator. Make someone else admin first."))
+
+
+def _lock_for_change(membership: Membership) -> tuple[Membership, int]:
+    """Lock the organisation's admin memberships and `membership` itself, always in the order of their ids, and
+    return the membership as it is now and how many admins the organisation has.
+
+    One order for everyone: of two admins demoting or removing each other at once, the second waits for the
+    first and then sees the outcome (and is told the last-admin rule), instead of each holding one row and
+    waiting for the other's (a deadlock). The caller's copy may be stale; the locked row is what counts."""
+    rows = list(
         Membership.objects.select_for_update()
-        .filter(organisation=membership.organisation, role=Membership.Role.ADMIN)
-        .exclude(pk=membership.pk)
+        .filter(organisation_id=membership.organisation_id)
+        .filter(Q(role=Membership.Role.ADMIN) | Q(pk=membership.pk))
+        .order_by("pk")
     )
+    current = next((row for row in rows if row.pk == membership.pk), None)
+    if current is None:
+        raise ValidationError(_("This person is no longer a member of the organisation."))
+    return current, sum(1 for row in rows if row.role == Membership.Role.ADMIN)
 
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, acting_user: User, role: str) -> Membership:
     """An org admin or coordinator changes a member's role; the member is notified. The last admin of an
-    organisation cannot be made a member. Safe to repeat."""
+    organisation cannot be made a member. Safe to repeat; two admins changing each other at once are served
+    one after the other."""
     require(can_manage_organisation(acting_user, membership.organisation))
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
-    if membership.role == role:
+    current, admins = _lock_for_change(membership)
+    membership.role = current.role
+    if current.role == role:
         return membership
-    if membership.role == Membership.Role.ADMIN and not _other_admins(membership).exists():
-        raise ValidationError(_("An organisation needs at least one administrator. Make someone else admin first."))
+    if current.role == Membership.Role.ADMIN and admins <= 1:
+        raise _last_admin_refusal()
+    # Asked again under the lock: an admin demoted a moment ago may no longer change roles.
+    require(can_manage_organisation(acting_user, membership.organisation))
     Membership.objects.filter(pk=membership.pk).update(role=role)
     membership.role = role
     notify(
@@ -373,11 +427,17 @@ def membership_change_role(*, membership: Membership, acting_user: User, role: s
 @transaction.atomic
 def membership_remove(*, membership: Membership, acting_user: User) -> None:
     """An org admin or coordinator removes a member, or a member leaves. The last admin cannot be removed.
-    The removed person is notified. Safe to repeat."""
+    The removed person is notified. Safe to repeat; two admins removing each other at once are served one
+    after the other."""
     own = membership.user_id == acting_user.pk
     require(own or can_manage_organisation(acting_user, membership.organisation))
-    if membership.role == Membership.Role.ADMIN and not _other_admins(membership).exists():
-        raise ValidationError(_("An organisation needs at least one administrator. Make someone else admin first."))
+    try:
+        current, admins = _lock_for_change(membership)
+    except ValidationError:
+        return  # already gone: removing again changes nothing
+    if current.role == Membership.Role.ADMIN and admins <= 1:
+        raise _last_admin_refusal()
+    require(own or can_manage_organisation(acting_user, membership.organisation))
     deleted, _rows = Membership.objects.filter(pk=membership.pk).delete()
     if deleted and not own:
         notify(

@@ -1,5 +1,6 @@
 import functools
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -26,6 +27,7 @@ from ..forms.organisations import (
     ProfileForm,
     RoleForm,
 )
+from ..middleware import personal_page
 from ..models import (
     Invitation,
     Membership,
@@ -85,6 +87,9 @@ def home(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def membership_apply(request):
+    # Each post may create an account and emails every coordinator: a few an hour per client address.
+    if refused := ratelimit.consume_or_429(request, action="membership_apply"):
+        return refused
     user = request.user if request.user.is_authenticated else None
     form = ApplicationForm(request.POST or None)
     account_form = NewAccountForm(request.POST or None, prefix="account") if user is None else None
@@ -103,6 +108,10 @@ def membership_apply(request):
             application = services.membership_apply(
                 applicant=user, account=account, organisation=data, motivation=motivation
             )
+        except services.AccountExists:
+            # Answered like a new account, so that the page tells nobody who has one; the owner hears by email.
+            services.account_exists_tell(email=account.email, next_path=request.path)
+            return redirect("members:apply-done")
         except ValidationError as error:
             form_errors_from(error, account_form or form)
         else:
@@ -300,6 +309,7 @@ def membership_remove(request, slug, pk):
 
 
 @login_not_required
+@personal_page
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
     invitation = services.invitation_from_token(token)

@@ -15,6 +15,7 @@ from .. import csv_import, services
 from ..context_processors import CURRENT_ORGANISATION_KEY
 from ..forms.organisations import NewAccountForm
 from ..forms.volunteers import VolunteerImportForm, VolunteerProfileForm
+from ..middleware import personal_page
 from ..models import Organisation, Volunteer, VolunteerImport
 from .organisations import form_errors_from
 
@@ -86,6 +87,7 @@ def volunteer_detail(request, pk):
 
 
 @login_not_required
+@personal_page
 @require_http_methods(["GET", "POST"])
 def volunteer_join(request, token):
     """An employee joins their organisation as a volunteer through the link its admin shared."""
@@ -115,6 +117,12 @@ def volunteer_join(request, token):
                 account=account,
                 profile=form.profile(),
                 consent=form.cleaned_data["consent"],
+            )
+        except services.AccountExists:
+            # Answered like a new account, so that the page tells nobody who has one; the owner hears by email.
+            services.account_exists_tell(email=account.email, next_path=request.path)
+            return render(
+                request, "members/volunteer_join.html", {"organisation": organisation, "confirm_email": account.email}
             )
         except ValidationError as error:
             account_error = account_form is not None and "email" in getattr(error, "error_dict", {})

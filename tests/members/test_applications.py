@@ -200,18 +200,18 @@ def test_invalid_fields_are_marked_for_assistive_technology(english, coordinator
     assert "is-invalid" not in valid
 
 
-def test_an_address_with_an_account_is_sent_to_log_in_first(english, coordinators, mailoutbox):
-    UserFactory(email="anouk@kraamzorg-dekempen.nl")
+def test_an_address_with_an_account_is_not_revealed_and_its_owner_is_told(english, coordinators, mailoutbox):
+    """Issue 10: the page answers as for a new address (no "already exists"); the owner hears by email."""
+    owner = UserFactory(email="anouk@kraamzorg-dekempen.nl")
     before = counts()
 
     response = english.post(reverse("members:apply"), application_data())
 
-    assert response.status_code == 200
-    expected = "An account with this email address already exists. Please log in first."
-    assert expected in response.context["account_form"].errors["email"]
-    assert expected in response.text
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:apply-done")
     assert counts() == before
-    assert mailoutbox == []
+    [message] = mailoutbox
+    assert message.to == [owner.email]
 
 
 def test_password_like_the_address_is_refused(english, coordinators):

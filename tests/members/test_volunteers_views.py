@@ -163,7 +163,8 @@ def test_a_signed_in_employee_joins_with_the_profile_form_only(client):
     assert Membership.objects.get(user=user).role == Membership.Role.VOLUNTEER
 
 
-def test_an_existing_address_must_log_in_first(client):
+def test_an_existing_address_is_not_revealed_and_its_owner_is_told_to_log_in_first(client, mailoutbox):
+    """Issue 10: the page answers as for a new address; the owner gets an email to log in and join."""
     organisation = OrganisationFactory()
     UserFactory(email="al@example.org")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -178,8 +179,12 @@ def test_an_existing_address_must_log_in_first(client):
         },
     )
 
-    assert "already exists" in response.text
+    assert "already exists" not in response.text
+    assert "Check your mailbox" in response.text
     assert not Volunteer.objects.exists()
+    [message] = mailoutbox
+    assert message.to == ["al@example.org"]
+    assert join_path(organisation) in message.body
 
 
 def test_a_reset_join_link_stops_working(client, admin):

@@ -1,0 +1,427 @@
+"""The impact figures laid out as tables (and charts of them) for the dashboard, the company report and CSV.
+
+A table is built from `matching.impact` only; `Figures` reads each figure at most once per request, and only
+when a table asks for it, so exporting one table costs the queries of that table alone. Cells keep their raw
+values (numbers, dates, `None` for "not recorded"); the templates and the CSV writer format them.
+"""
+
+import csv
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import impact
+
+DEFINITIONS = {
+    "volunteers_registered": gettext_lazy("Volunteer profiles created in the period."),
+    "volunteers_active": gettext_lazy("Of those, the active ones who agreed to the privacy terms."),
+    "volunteers_matched": gettext_lazy(
+        "Different people in a match both sides accepted (an offer's named people count one by one)."
+    ),
+    "volunteers_deployed": gettext_lazy(
+        "Different people with at least one hour confirmed by the need's organisation, worked in the period."
+    ),
+    "hours_logged": gettext_lazy("All hours volunteers entered, confirmed or not."),
+    "hours_confirmed": gettext_lazy("Hours the need's organisation confirmed (as corrected by it)."),
+    "needs_supported": gettext_lazy("Different needs with at least one confirmed hour."),
+    "median_days": gettext_lazy(
+        "For needs published in the period: the median number of days from publishing to the first approved match."
+    ),
+    "feedback_share": gettext_lazy("Share of feedback answers in the period that said the work really helped."),
+    "feedback_answers": gettext_lazy("Feedback answers given in the period, by both sides."),
+    "average_rating": gettext_lazy("Average rating of those answers, from 1 to 5."),
+    "inclusive_employers": gettext_lazy(
+        "Member organisations that declare themselves inclusive employers (not yet confirmed by a coordinator)."
+    ),
+    "people_into_work": gettext_lazy("Not recorded yet: Work needs do not record their outcome in the portal."),
+    "residents": gettext_lazy(
+        "Residents actually helped by needs completed in the period; planned is what the same needs expected."
+    ),
+}
+
+PAGE_ROWS = 50
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    numeric: frozenset[int] = frozenset()  # which columns hold numbers (aligned right)
+    note: str = ""
+    limit: int | None = None  # rows shown on the page (the CSV has all)
+
+    @property
+    def visible_rows(self) -> list[list]:
+        return self.rows[: self.limit] if self.limit else self.rows
+
+    @property
+    def hidden_count(self) -> int:
+        return len(self.rows) - len(self.visible_rows)
+
+
+class Figures:
+    """The figures of one filter, each read from the database once and only when asked for."""
+
+    def __init__(self, f: impact.ImpactFilter):
+        self.f = f
+
+    @cached_property
+    def registered(self):
+        return impact.volunteers_registered(self.f)
+
+    @cached_property
+    def matched(self):
+        return impact.volunteers_matched(self.f)
+
+    @cached_property
+    def delivered(self):
+        return impact.work_delivered(self.f)
+
+    @cached_property
+    def residents(self):
+        return impact.residents_per_programme(self.f)
+
+    @cached_property
+    def inclusive(self):
+        return impact.inclusive_employers(self.f)
+
+    @cached_property
+    def into_work(self):
+        return impact.people_into_work(self.f)
+
+    @cached_property
+    def funnel(self):
+        return impact.match_funnel(self.f)
+
+    @cached_property
+    def median_days(self):
+        return impact.median_days_to_first_approval(self.f)
+
+    @cached_property
+    def waiting(self):
+        return impact.needs_waiting_longest(self.f)
+
+    @cached_property
+    def feedback(self):
+        return impact.feedback_share(self.f)
+
+    def breakdown(self, by):
+        cache = self.__dict__.setdefault("_breakdowns", {})
+        if by not in cache:
+            cache[by] = impact.breakdown(self.f, by)
+        return cache[by]
+
+    @cached_property
+    def targets(self):
+        return impact.target_progress(
+            delivered=self.delivered, residents=self.residents, inclusive=self.inclusive, into_work=self.into_work
+        )
+
+
+def target_label(row, residents) -> str:
+    units = {r["code"]: r["target_unit"] for r in residents}
+    if row["key"] == "volunteers_deployed":
+        return _("Corporate volunteers deployed")
+    if row["key"] == "people_into_work":
+        return _("People needing support into work")
+    if row["key"] == "inclusive_employers":
+        return _("Inclusive employers")
+    return str(units.get(row["programme"], row["programme"]))
+
+
+def targets_table(figs: Figures) -> Table:
+    return Table(
+        key="targets",
+        caption=_("Progress against the association's targets"),
+        columns=[_("Target"), _("Reached"), _("Target"), _("Share of the target (%)")],
+        rows=[[target_label(r, figs.residents), r["value"], r["target"], r["percent"]] for r in figs.targets],
+        numeric=frozenset({1, 2, 3}),
+        note=str(DEFINITIONS["people_into_work"]),
+    )
+
+
+def figures_table(figs: Figures) -> Table:
+    d, reg, fb = figs.delivered, figs.registered, figs.feedback
+    rows = [
+        (_("Volunteers registered"), reg["registered"], "volunteers_registered"),
+        (_("Volunteers active"), reg["active"], "volunteers_active"),
+        (_("Volunteers matched"), figs.matched, "volunteers_matched"),
+        (_("Corporate volunteers deployed"), d["volunteers_deployed"], "volunteers_deployed"),
+        (_("Hours logged"), d["hours_logged"], "hours_logged"),
+        (_("Hours confirmed"), d["hours_confirmed"], "hours_confirmed"),
+        (_("Needs supported"), d["needs_supported"], "needs_supported"),
+        (_("Median days to a first approved match"), figs.median_days, "median_days"),
+        (_("Feedback: it really helped (%)"), fb["share"], "feedback_share"),
+        (_("Feedback answers"), fb["answers"], "feedback_answers"),
+    ]
+    return Table(
+        key="figures",
+        caption=_("Volunteers, hours and matching"),
+        columns=[_("Figure"), _("Value"), _("What it counts")],
+        rows=[[label, value, str(DEFINITIONS[key])] for label, value, key in rows],
+        numeric=frozenset({1}),
+    )
+
+
+def residents_table(figs: Figures) -> Table:
+    return Table(
+        key="residents",
+        caption=_("Residents helped per programme"),
+        columns=[_("Programme"), _("Planned"), _("Reached"), _("Needs completed"), _("Target")],
+        rows=[[r["name"], r["planned"], r["reached"], r["needs_completed"], r["target"]] for r in figs.residents],
+        numeric=frozenset({1, 2, 3, 4}),
+        note=str(DEFINITIONS["residents"]),
+    )
+
+
+def funnel_table(figs: Figures) -> Table:
+    return Table(
+        key="funnel",
+        caption=_("Matches by state"),
+        columns=[_("State"), _("Matches")],
+        rows=[[str(r["label"]), r["count"]] for r in figs.funnel],
+        numeric=frozenset({1}),
+    )
+
+
+def waiting_table(figs: Figures) -> Table:
+    today = timezone.localdate()
+    rows = [
+        [
+            need.title,
+            need.organisation.name,
+            need.municipality.name if need.municipality_id else _("Remote"),
+            need.programme.name,
+            timezone.localdate(need.published_at),
+            (today - timezone.localdate(need.published_at)).days,
+            need.proposals,
+        ]
+        for need in figs.waiting
+    ]
+    return Table(
+        key="waiting",
+        caption=_("Open needs waiting longest"),
+        columns=[
+            _("Need"),
+            _("Organisation"),
+            _("Municipality"),
+            _("Programme"),
+            _("Published"),
+            _("Days waiting"),
+            _("Proposals waiting"),
+        ],
+        rows=rows,
+        numeric=frozenset({5, 6}),
+    )
+
+
+BREAKDOWN_CAPTIONS = {
+    "municipality": (gettext_lazy("Confirmed work per municipality"), gettext_lazy("Municipality")),
+    "subregion": (gettext_lazy("Confirmed work per subregion"), gettext_lazy("Subregion")),
+    "programme": (gettext_lazy("Confirmed work per programme"), gettext_lazy("Programme")),
+    "theme": (gettext_lazy("Confirmed work per theme"), gettext_lazy("Theme")),
+    "organisation": (gettext_lazy("Confirmed work per volunteers' employer"), gettext_lazy("Organisation")),
+    "month": (gettext_lazy("Confirmed work per month"), gettext_lazy("Month")),
+}
+
+
+def breakdown_table(figs: Figures, by: str) -> Table:
+    caption, first = BREAKDOWN_CAPTIONS[by]
+    rows = []
+    for r in figs.breakdown(by):
+        label = r["label"]
+        if by == "month":
+            label = datetime.date.fromisoformat(r["key"]).strftime("%Y-%m")
+        elif label is None:
+            label = _("Remote")
+        rows.append([label, r["hours_confirmed"], r["volunteers_deployed"], r["needs_supported"]])
+    return Table(
+        key=by,
+        caption=str(caption),
+        columns=[str(first), _("Hours confirmed"), _("Volunteers deployed"), _("Needs supported")],
+        rows=rows,
+        numeric=frozenset({1, 2, 3}),
+        limit=PAGE_ROWS if by == "organisation" else None,
+    )
+
+
+def _breakdown(by):
+    return lambda figs: breakdown_table(figs, by)
+
+
+DASHBOARD_TABLES = {
+    "targets": targets_table,
+    "figures": figures_table,
+    "residents": residents_table,
+    "funnel": funnel_table,
+    "waiting": waiting_table,
+    **{by: _breakdown(by) for by in impact.BREAKDOWNS},
+}
+
+
+def report_summary_table(figs: Figures) -> Table:
+    d, fb = figs.delivered, figs.feedback
+    rows = [
+        (_("Hours logged"), d["hours_logged"], "hours_logged"),
+        (_("Hours confirmed"), d["hours_confirmed"], "hours_confirmed"),
+        (_("People deployed"), d["volunteers_deployed"], "volunteers_deployed"),
+        (_("Needs supported"), d["needs_supported"], "needs_supported"),
+        (_("Feedback: it really helped (%)"), fb["share"], "feedback_share"),
+        (_("Feedback answers"), fb["answers"], "feedback_answers"),
+        (_("Average rating"), fb["average_rating"], "average_rating"),
+    ]
+    return Table(
+        key="summary",
+        caption=_("Your people's volunteering"),
+        columns=[_("Figure"), _("Value"), _("What it counts")],
+        rows=[[label, value, str(DEFINITIONS[key])] for label, value, key in rows],
+        numeric=frozenset({1}),
+    )
+
+
+def report_residents_table(figs: Figures) -> Table:
+    table = residents_table(figs)
+    table.caption = _("Residents helped by the needs your people supported")
+    return table
+
+
+REPORT_TABLES = {
+    "summary": report_summary_table,
+    "programme": _breakdown("programme"),
+    "theme": _breakdown("theme"),
+    "municipality": _breakdown("municipality"),
+    "residents": report_residents_table,
+}
+
+
+# --- Charts -----------------------------------------------------------------------------------------
+
+
+def _number(value):
+    return float(value) if isinstance(value, Decimal) else (value or 0)
+
+
+def dashboard_charts(tables: dict[str, Table]) -> list[dict]:
+    """What the chart script draws, with a sentence that says the same for those who cannot see it."""
+    charts = []
+
+    def chart(key, kind, value_column, dataset_labels, summary, extra_columns=()):
+        table = tables[key]
+        datasets = [{"label": dataset_labels[0], "data": [_number(row[value_column]) for row in table.rows]}]
+        for label, column in zip(dataset_labels[1:], extra_columns, strict=True):
+            datasets.append({"label": label, "data": [_number(row[column]) for row in table.rows]})
+        charts.append(
+            {
+                "id": f"chart-{key}",
+                "table": f"table-{key}",
+                "data_id": f"chart-{key}-data",
+                "title": table.caption,
+                "summary": summary(table),
+                "data": {"type": kind, "labels": [str(row[0]) for row in table.rows], "datasets": datasets},
+            }
+        )
+
+    def listing(table, column, unit):
+        parts = [f"{row[0]}: {_format(row[column])} {unit}" for row in table.rows]
+        return "; ".join(parts) if parts else _("No data for this selection.")
+
+    chart("funnel", "bar", 1, [_("Matches")], lambda t: listing(t, 1, _("matches")))
+    chart(
+        "residents",
+        "bar",
+        2,
+        [_("Reached"), _("Planned")],
+        lambda t: listing(t, 2, _("residents reached")),
+        extra_columns=[1],
+    )
+    chart("month", "line", 1, [_("Hours confirmed")], lambda t: listing(t, 1, _("hours")))
+    chart("subregion", "bar", 1, [_("Hours confirmed")], lambda t: listing(t, 1, _("hours")))
+    chart("theme", "bar", 1, [_("Hours confirmed")], lambda t: listing(t, 1, _("hours")))
+    return charts
+
+
+def _format(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+# --- CSV --------------------------------------------------------------------------------------------
+
+
+def csv_cell(value) -> str:
+    """A cell as text, with a leading apostrophe before anything a spreadsheet would run as a formula."""
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, datetime.date) else _format(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def csv_response(tables: list[Table], *, filename: str) -> HttpResponse:
+    """The tables as one CSV download; several tables follow each other, each under its caption."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so spreadsheets read it as UTF-8
+    writer = csv.writer(response)
+    for number, table in enumerate(tables):
+        if len(tables) > 1:
+            if number:
+                writer.writerow([])
+            writer.writerow([csv_cell(table.caption)])
+        writer.writerow([csv_cell(c) for c in table.columns])
+        for row in table.rows:
+            writer.writerow([csv_cell(c) for c in row])
+    return response
+
+
+# --- Public figures ---------------------------------------------------------------------------------
+
+
+def public_figures() -> dict:
+    """The headline figures for everyone: plain numbers and codes only (no personal data, no organisation
+    named), so the result can be cached and labelled in either language afterwards. Five queries."""
+    from members.models import Programme
+
+    figs = Figures(impact.ImpactFilter())
+    return {
+        "targets": figs.targets,
+        "units": {p.code: {"nl": p.target_unit_nl, "en": p.target_unit_en} for p in Programme.objects.all()},
+        "hours_confirmed": figs.delivered["hours_confirmed"],
+        "needs_supported": figs.delivered["needs_supported"],
+        "volunteers_deployed": figs.delivered["volunteers_deployed"],
+        "subregions": [
+            {
+                "code": r["key"],
+                "hours": r["hours_confirmed"],
+                "volunteers": r["volunteers_deployed"],
+                "needs": r["needs_supported"],
+            }
+            for r in figs.breakdown("subregion")
+            if r["key"]
+        ],
+    }
+
+
+def public_target_rows(figures: dict, *, english: bool) -> list[dict]:
+    """The cached targets with a label in the active language: no query."""
+    labels = {
+        "volunteers_deployed": _("Corporate volunteers deployed"),
+        "people_into_work": _("People needing support into work"),
+        "inclusive_employers": _("Inclusive employers"),
+    }
+    language = "en" if english else "nl"
+    return [
+        {**row, "label": labels.get(row["key"]) or figures["units"].get(row["programme"], {}).get(language, "")}
+        for row in figures["targets"]
+    ]

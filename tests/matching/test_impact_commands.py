@@ -1,0 +1,67 @@
+"""The impact seeding and benchmark commands: every match state, the totals reached, nothing added twice, and
+the benchmark's JSON last line."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from matching.models import HoursEntry, Match, MatchEvent, MatchFeedback
+from members.models import Need
+from tests.factories import coordinator
+from tests.factories_needs import NeedFactory
+from tests.factories_volunteers import VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def region():
+    for _n in range(30):
+        NeedFactory(residents_helped=20)
+    for _n in range(30):
+        VolunteerFactory()
+
+
+def test_seeding_reaches_the_totals_with_matches_in_every_state(region):
+    call_command("seed_impact", matches=400, hours=1000, stdout=StringIO())
+
+    assert Match.objects.count() == 400
+    assert set(Match.objects.values_list("status", flat=True)) == set(Match.Status.values)
+    assert HoursEntry.objects.count() == 1000
+    assert HoursEntry.objects.filter(status="confirmed").exists()
+    assert not HoursEntry.objects.exclude(match__status__in=Match.AGREED_STATUSES).exists()
+    approved_on_the_way = Match.objects.exclude(status__in=["proposed", "rejected", "withdrawn"])
+    assert MatchEvent.objects.filter(to_status="approved").count() == approved_on_the_way.count()
+    completed = Need.objects.filter(status=Need.Status.COMPLETED)
+    assert completed.exists() and not completed.filter(residents_reached__isnull=True).exists()
+    assert MatchFeedback.objects.exists()
+
+
+def test_seeding_twice_adds_nothing(region):
+    call_command("seed_impact", matches=200, hours=500, stdout=StringIO())
+    counts = [m.objects.count() for m in (Match, MatchEvent, HoursEntry, MatchFeedback)]
+
+    call_command("seed_impact", matches=200, hours=500, stdout=StringIO())
+
+    assert [m.objects.count() for m in (Match, MatchEvent, HoursEntry, MatchFeedback)] == counts
+
+
+def test_the_benchmark_prints_its_figures_as_a_json_last_line(region):
+    coordinator()
+    call_command("seed_impact", matches=100, hours=200, stdout=StringIO())
+    out = StringIO()
+
+    call_command("bench_impact", runs=1, stdout=out)
+
+    figures = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert figures["hour_entries"] == 200
+    assert figures["public_hit"]["queries"] == 0
+    assert {name: run["queries"] for name, run in figures["dashboard"].items()} == {
+        "none": 21,
+        "de-kempen": 21,
+        "de-kempen-work": 21,
+        "year": 21,
+        "export-month": 5,
+    }
