@@ -142,7 +142,7 @@ def targets_table(figs: Figures) -> Table:
     return Table(
         key="targets",
         caption=_("Progress against the association's targets"),
-        columns=[_("Target"), _("Reached"), _("Target"), _("Share of the target (%)")],
+        columns=[_("What we aim for"), _("Reached"), _("Target"), _("Share of the target (%)")],
         rows=[[target_label(r, figs.residents), r["value"], r["target"], r["percent"]] for r in figs.targets],
         numeric=frozenset({1, 2, 3}),
         note=str(DEFINITIONS["people_into_work"]),

@@ -17,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -62,43 +63,67 @@ def reason_text(reason: engine.Reason) -> str:
     if reason.code == "distance":
         return _("%(km)s km away") % values
     if reason.code == "language":
-        names = _language_names().get(values["language"])
-        name = (names[1] if get_language().startswith("en") else names[0]) if names else values["language"]
-        return _("speaks %(language)s") % {"language": name.lower() if get_language().startswith("nl") else name}
+        return _("speaks %(language)s") % {"language": _language_name(values["language"])}
     if reason.code == "themes":
         return (
             ngettext("cares about %(count)s of its themes", "cares about %(count)s of its themes", values["count"])
             % values
         )
     if reason.code == "busy":
+        if values.get("count"):
+            # The load component lowered the score: say by how much the person is asked for already.
+            return (
+                ngettext(
+                    "already has %(count)s proposal or match, which lowers the score",
+                    "already has %(count)s proposals or matches, which lowers the score",
+                    values["count"],
+                )
+                % values
+            )
         return _("already helps elsewhere")
     if reason.code == "waiting":
         return _("this need has waited long")
     return reason.code
 
 
-def explain_pairs(needs: engine.Needs, supply: engine.Supply, vocabulary: features.Vocabulary, n, s, comps, distance):
-    """Reasons (as codes with values, stored as JSON and translated when shown) for each pair."""
-    code_of_bit = {bit: vocabulary.language_codes[pk] for pk, bit in vocabulary.languages.items()}
-    required_total = np.asarray(needs.required.getnnz(axis=1))
-    out = []
-    for row in range(len(n)):
-        i, j = int(n[row]), int(s[row])
-        shared = int(needs.languages[i] & supply.languages[j]) if needs.languages[i] else 0
-        languages = [code_of_bit[b] for b in range(64) if shared >> b & 1 and b in code_of_bit]
-        total = int(required_total[i])
-        covered = round(float(comps[row][engine.COMPONENTS.index("required")]) * total) if total else 0
-        themes = int(np.bitwise_count(needs.themes[i] & supply.themes[j]))
-        reasons = engine.explain(
-            comps[row],
-            required_covered=covered,
-            required_total=total,
-            distance_km=float(distance[row]),
-            shared_languages=languages,
-            shared_themes=themes,
-        )
-        out.append([{"code": r.code, "values": r.values} for r in reasons])
-    return out
+def _language_name(code: str) -> str:
+    names = _language_names().get(code)
+    name = (names[1] if get_language().startswith("en") else names[0]) if names else code
+    return name.lower() if get_language().startswith("nl") else name
+
+
+def explain_pairs(cands: engine.Candidates, vocabulary: features.Vocabulary) -> list[list[dict]]:
+    """Reasons for each candidate, as codes with values (stored as JSON, translated when shown), written from
+    the facts the kernel scored the pair with."""
+    codes = vocabulary.code_of_bit()
+    return [
+        [{"code": r.code, "values": r.values} for r in engine.explain(cands, row, language_codes=codes)]
+        for row in range(len(cands))
+    ]
+
+
+def _supply_fields(supply: engine.Supply, row: int) -> dict:
+    """The Match fields that name a supply row: its volunteer or its offer."""
+    is_volunteer = supply.kind[row] == engine.VOLUNTEER
+    return {
+        "volunteer_id": int(supply.ids[row]) if is_volunteer else None,
+        "offer_id": None if is_volunteer else int(supply.ids[row]),
+    }
+
+
+def _still_active(supply: engine.Supply, cands: engine.Candidates) -> engine.Candidates:
+    """Drop pairs whose volunteer or offer stopped being active since the features were cached (a deleted
+    profile does not change the cache's version); one indexed query per kind."""
+    from members.models import Offer, Volunteer
+
+    kinds, ids = supply.kind[cands.supply], supply.ids[cands.supply]
+    keep = np.ones(len(cands), dtype=bool)
+    for kind, queryset in ((engine.VOLUNTEER, Volunteer.objects.active()), (engine.OFFER, Offer.objects.active())):
+        mine = kinds == kind
+        if mine.any():
+            alive = set(queryset.filter(pk__in=ids[mine].tolist()).values_list("pk", flat=True))
+            keep[mine] = [int(pk) in alive for pk in ids[mine]]
+    return cands.take(np.flatnonzero(keep))
 
 
 def matches_refresh(
@@ -113,38 +138,33 @@ def matches_refresh(
     today = today or timezone.localdate()
     if need_ids is None:
         need_ids = list(Need.objects.open().values_list("pk", flat=True))
-    vocabulary = features.Vocabulary.load()
-    supply, supply_ids = features.load_supply(vocabulary)
+    vocabulary, supply = features.current()
     needs = features.load_needs(need_ids, vocabulary, today=today)
     existing = {
-        (need_id, volunteer_id if volunteer_id else -offer_id)
+        (need_id, engine.VOLUNTEER, volunteer_id) if volunteer_id else (need_id, engine.OFFER, offer_id)
         for need_id, volunteer_id, offer_id in Match.objects.filter(need_id__in=needs.ids.tolist()).values_list(
             "need_id", "volunteer_id", "offer_id"
         )
     }
-    cands = engine.candidates(
+    proposal = engine.propose(
         needs, supply, vocabulary.distances, weights=weights(), rules=rules(), exclude=frozenset(existing)
     )
-    assignment = engine.assign(needs, supply, cands)
-    chosen = {(int(a), int(b)) for a, b in zip(assignment.need, assignment.supply, strict=True)}
-    keep = np.array([(int(a), int(b)) in chosen for a, b in zip(cands.need, cands.supply, strict=True)], dtype=bool)
-    n, s = cands.need[keep], cands.supply[keep]
-    reasons = explain_pairs(needs, supply, vocabulary, n, s, cands.components[keep], cands.distance_km[keep])
+    chosen = _still_active(supply, proposal.candidates.take(proposal.assignment.rows))
+    reasons = explain_pairs(chosen, vocabulary)
     with transaction.atomic():
         run = MatchingRun.objects.create(trigger=trigger, started_by=started_by)
         created = Match.objects.bulk_create(
             [
                 Match(
                     need_id=int(needs.ids[i]),
-                    volunteer_id=int(supply_ids[j]) if supply_ids[j] > 0 else None,
-                    offer_id=-int(supply_ids[j]) if supply_ids[j] < 0 else None,
+                    **_supply_fields(supply, int(j)),
                     score=float(score),
                     components=dict(zip(engine.COMPONENTS, (round(float(c), 4) for c in comps), strict=True)),
                     reasons=why,
                     run=run,
                 )
                 for i, j, score, comps, why in zip(
-                    n, s, cands.score[keep], cands.components[keep], reasons, strict=True
+                    chosen.need, chosen.supply, chosen.score, chosen.components, reasons, strict=True
                 )
             ],
             ignore_conflicts=True,
@@ -156,7 +176,7 @@ def matches_refresh(
         run.duration_ms = int((time.perf_counter() - started) * 1000)
         run.needs_considered = len(needs)
         run.volunteers_considered = len(supply)
-        run.pairs_scored = cands.pairs_scored
+        run.pairs_scored = proposal.candidates.pairs_scored
         run.proposals = len(created)
         run.open_needs_with_proposal_share = with_proposal / len(needs) if len(needs) else 0.0
         run.save()
@@ -169,77 +189,85 @@ def matches_refresh(
 def candidates_for_need(*, need: Need, limit: int = 10, today: date | None = None):
     """The best `limit` volunteers or offers for one need, with score and reasons, for a coordinator to look at.
     Reads only; proposes nothing."""
-    vocabulary = features.Vocabulary.load()
-    supply, supply_ids = features.load_supply(vocabulary)
+    vocabulary, supply = features.current()
     needs = features.load_needs([need.pk], vocabulary, today=today or timezone.localdate())
     if not len(needs):
         return []
     needs.slots[:] = max(int(needs.slots[0]), 1)
     cands = engine.candidates(needs, supply, vocabulary.distances, weights=weights(), rules=rules(top_k=limit))
-    reasons = explain_pairs(needs, supply, vocabulary, cands.need, cands.supply, cands.components, cands.distance_km)
     return [
-        {
-            "volunteer_id": int(supply_ids[j]) if supply_ids[j] > 0 else None,
-            "offer_id": -int(supply_ids[j]) if supply_ids[j] < 0 else None,
-            "score": float(score),
-            "reasons": why,
-        }
-        for j, score, why in zip(cands.supply, cands.score, reasons, strict=True)
+        {**_supply_fields(supply, int(j)), "score": float(score), "reasons": why}
+        for j, score, why in zip(cands.supply, cands.score, explain_pairs(cands, vocabulary), strict=True)
     ]
+
+
+def need_shortfall(*, need: Need, today: date | None = None) -> dict | None:
+    """Who is missing for an open need: of the active volunteers and offers, how many have enough of its
+    required skills, and among those how many each hard rule rules out (`count`; one person can break
+    several) and for how many it is the only obstacle (`only`), largest first. Plain data for
+    `matching/_who_is_missing.html`; None for a need that is not open. Reads only."""
+    vocabulary, supply = features.current()
+    needs = features.load_needs([need.pk], vocabulary, today=today or timezone.localdate())
+    if not len(needs):
+        return None
+    found = engine.shortfall(needs, supply, vocabulary.distances, rules=rules())
+    codes = vocabulary.code_of_bit()
+    wanted = int(needs.languages[0])
+    return {
+        "people": found.people,
+        "with_skills": found.with_skills,
+        "fit": found.fit,
+        "required_total": found.required_total,
+        "hybrid": found.location == engine.HYBRID,
+        "languages": get_text_list([_language_name(codes[bit]) for bit in sorted(codes) if wanted >> bit & 1], _("or")),
+        "rules": sorted(
+            (
+                {"code": code, "count": count, "only": found.only[code]}
+                for code, count in found.ruled_out.items()
+                if count
+            ),
+            key=lambda rule: (-rule["count"], engine.RULES.index(rule["code"])),
+        ),
+    }
 
 
 def needs_for_volunteer(*, volunteer, limit: int = 10, today: date | None = None):
     """The open needs that fit one volunteer best, with score and reasons ("recommended for you").
     Reads only; proposes nothing."""
-    return needs_for_supply(supply_id=volunteer.pk, limit=limit, today=today)
+    return needs_for_supply(kind=engine.VOLUNTEER, supply_id=volunteer.pk, limit=limit, today=today)
 
 
-def needs_for_supply(*, supply_id: int, limit: int = 10, today: date | None = None):
-    """The open needs that fit one supply row best (a volunteer's pk, or minus an offer's pk)."""
-    vocabulary = features.Vocabulary.load()
-    supply, supply_ids = features.load_supply(vocabulary)
-    row = np.flatnonzero(supply_ids == supply_id)
-    if not len(row):
+def needs_for_supply(*, kind: int, supply_id: int, limit: int = 10, today: date | None = None):
+    """The open needs that fit one volunteer (`kind` engine.VOLUNTEER) or offer (engine.OFFER) best, whatever
+    proposals hold their places. Uses the cached open needs and supply: one indexed version check each and
+    one query for the row's current load; no need is loaded from the database. Reads only."""
+    vocabulary, supply = features.current(usage=False)
+    row = features.supply_row(supply, kind=kind, supply_id=supply_id)
+    if row is None:
         return []
-    one = supply.subset(row)
-    one.capacity[:] = 1
-    needs = features.load_needs(
-        list(Need.objects.open().values_list("pk", flat=True)), vocabulary, today=today or timezone.localdate()
-    )
-    needs.slots[:] = 1
-    cands = engine.candidates(needs, one, vocabulary.distances, weights=weights(), rules=rules(top_k=1))
-    order = np.lexsort((needs.ids[cands.need], -cands.score))[:limit]
-    reasons = explain_pairs(
-        needs,
-        one,
-        vocabulary,
-        cands.need[order],
-        cands.supply[order],
-        cands.components[order],
-        cands.distance_km[order],
-    )
+    one = features.row_usage(supply, row)
+    needs = features.open_needs(vocabulary, today=today or timezone.localdate())
+    cands = engine.best_needs(needs, one, 0, vocabulary.distances, weights=weights(), rules=rules(), limit=limit)
     return [
         {"need_id": int(needs.ids[i]), "score": float(score), "reasons": why}
-        for i, score, why in zip(cands.need[order], cands.score[order], reasons, strict=True)
+        for i, score, why in zip(cands.need, cands.score, explain_pairs(cands, vocabulary), strict=True)
     ]
 
 
-def matches_refresh_for_supply(*, supply_id: int, needs: int = 20) -> int:
-    """A volunteer (supply_id = its pk) or an offer (minus its pk) became active: rerun matching for the open
-    needs that fit it best (not the whole batch, which runs nightly). Returns the number of new proposals.
-    Does nothing for a row that is not active. Safe to repeat."""
-    need_ids = [row["need_id"] for row in needs_for_supply(supply_id=supply_id, limit=needs)]
+def matches_refresh_for_supply(*, kind: int, supply_id: int, needs: int = 20) -> int:
+    """A volunteer (`kind` engine.VOLUNTEER) or an offer (engine.OFFER) with id `supply_id` became active: rerun
+    matching for the open needs that fit it best (not the whole batch, which runs nightly). Returns the
+    number of new proposals. Does nothing for a row that is not active. Safe to repeat."""
+    need_ids = [row["need_id"] for row in needs_for_supply(kind=kind, supply_id=supply_id, limit=needs)]
     if not need_ids:
         return 0
     return matches_refresh(need_ids=need_ids, trigger=MatchingRun.Trigger.VOLUNTEER).proposals
 
 
 def warm_up() -> None:
-    """Load the volunteers' features and run the kernel once, so later runs are warm."""
-    vocabulary = features.Vocabulary.load()
-    supply, _ids = features.load_supply(vocabulary)
-    if len(supply):
-        engine.candidates(features.load_needs([], vocabulary, today=timezone.localdate()), supply, vocabulary.distances)
+    """Load the features (volunteers, offers, open needs) and every compiled kernel, so later runs are warm."""
+    vocabulary, _supply = features.current()
+    features.open_needs(vocabulary, today=timezone.localdate())
 
 
 # Durable requests for matching ------------------------------------------------------------------------
@@ -281,8 +309,8 @@ def matching_request_process(*, request_id: int) -> int:
                 else 0
             )
         else:
-            sign = 1 if request.kind == MatchingRequest.Kind.VOLUNTEER else -1
-            proposals = matches_refresh_for_supply(supply_id=sign * request.object_id)
+            kind = engine.VOLUNTEER if request.kind == MatchingRequest.Kind.VOLUNTEER else engine.OFFER
+            proposals = matches_refresh_for_supply(kind=kind, supply_id=request.object_id)
     except Exception as error:
         failed = request.attempts >= settings.MATCHING_REQUEST_MAX_ATTEMPTS
         MatchingRequest.objects.filter(pk=request_id).update(

@@ -12,6 +12,10 @@ from .. import services
 from ..engine import Reason
 from ..models import MatchingRequest, MatchingRun
 
+CANDIDATES_SHOWN = 10
+# Fewer candidates than this (or than twice the places wanted, when more) and the page says who is missing.
+FEW_CANDIDATES = 3
+
 
 def _with_texts(rows):
     for row in rows:
@@ -20,11 +24,12 @@ def _with_texts(rows):
 
 
 def need_candidates(request, pk):
-    """A coordinator's view of the ten best volunteers for a need, with the reasons."""
+    """A coordinator's view of the ten best volunteers for a need, with the reasons; for a need with few or
+    no candidates, also who is missing and why."""
     if not is_coordinator(request.user):
         raise PermissionDenied
     need = get_object_or_404(Need.objects.select_related("organisation", "municipality"), pk=pk)
-    rows = _with_texts(services.candidates_for_need(need=need, limit=10))
+    rows = _with_texts(services.candidates_for_need(need=need, limit=CANDIDATES_SHOWN))
     volunteers = Volunteer.objects.select_related("user", "organisation", "municipality").in_bulk(
         [row["volunteer_id"] for row in rows if row["volunteer_id"]]
     )
@@ -32,7 +37,9 @@ def need_candidates(request, pk):
     for row in rows:
         row["volunteer"] = volunteers.get(row["volunteer_id"])
         row["offer"] = offers.get(row["offer_id"])
-    return render(request, "matching/need_candidates.html", {"need": need, "rows": rows})
+    few = len(rows) < min(CANDIDATES_SHOWN, max(FEW_CANDIDATES, 2 * need.volunteers_needed))
+    shortfall = services.need_shortfall(need=need) if few and need.status == Need.Status.OPEN else None
+    return render(request, "matching/need_candidates.html", {"need": need, "rows": rows, "shortfall": shortfall})
 
 
 @require_POST
@@ -55,7 +62,7 @@ def recommended(request):
     """The open needs that fit the signed-in volunteer best, with the reasons."""
     volunteer = Volunteer.objects.filter(user=request.user).first()
     rows = _with_texts(services.needs_for_volunteer(volunteer=volunteer, limit=10)) if volunteer else []
-    needs = Need.objects.select_related("organisation", "municipality").in_bulk([row["need_id"] for row in rows])
-    for row in rows:
-        row["need"] = needs.get(row["need_id"])
+    # The recommendations come from cached features: a need closed since then is left out here.
+    needs = Need.objects.open().select_related("organisation", "municipality").in_bulk([row["need_id"] for row in rows])
+    rows = [{**row, "need": needs[row["need_id"]]} for row in rows if row["need_id"] in needs]
     return render(request, "matching/recommended.html", {"volunteer": volunteer, "rows": rows})

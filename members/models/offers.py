@@ -77,7 +77,10 @@ class Offer(models.Model):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "status"], name="offer_org_status_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="offer_org_status_idx"),
+            models.Index(fields=["updated_at"], name="offer_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .engine import HYBRID, NO_DAY, ON_SITE, REMOTE, UNLIMITED_DAY, Needs, Supply, great_circle_km
+from matching.engine import HYBRID, NO_DAY, ON_SITE, REMOTE, UNLIMITED_DAY, Needs, Supply, great_circle_km
 
 N_SKILLS = 65
 N_THEMES = 14

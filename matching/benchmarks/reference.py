@@ -1,5 +1,6 @@
-"""A straightforward per-pair Python implementation of the engine's rules, for checking the fast path and
-measuring how much faster it is. Same hard constraints, same score formula, one pair at a time."""
+"""A straightforward per-pair Python implementation of the engine's rules: the test oracle for the kernel,
+and the baseline the benchmark measures it against. Same hard rules, same score formula, one pair at a time,
+written independently of `matching.engine.kernel` on purpose. Not used at run time."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 
 import numpy as np
 
-from .engine import COMPONENTS, REMOTE, Needs, Rules, Supply, Weights
+from matching.engine import COMPONENTS, REMOTE, Needs, Rules, Supply, Weights
 
 
 def _bits_of(matrix, row) -> set[int]:
@@ -30,6 +31,7 @@ class Preloaded:
             name: getattr(supply, name).tolist()
             for name in (
                 "ids",
+                "kind",
                 "municipality",
                 "travel_km",
                 "remote_ok",
@@ -47,27 +49,39 @@ class Preloaded:
         }
 
 
-def score_pair(pre: Preloaded, i: int, j: int, *, weights=Weights(), rules=Rules()):
-    """The score of need i with supply row j, or None when a hard constraint is broken."""
+def broken_rules(pre: Preloaded, i: int, j: int, *, rules=Rules()) -> set[str]:
+    """The hard rules need i and supply row j break (all of them), by name as in `matching.engine.RULES`."""
     needs, s = pre.needs, pre.s
     required = _bits_of(needs.required, i)
-    nice = _bits_of(needs.nice, i)
     have = pre.supply_skills[j]
-    covered = len(required & have)
-    if required and covered < math.ceil(rules.min_required_coverage * len(required) - 1e-9):
-        return None
+    broken = set()
+    if required and len(required & have) < math.ceil(rules.min_required_coverage * len(required) - 1e-9):
+        broken.add("skills")
     need_lang = int(needs.languages[i])
     if need_lang and not (need_lang & s["languages"][j]):
-        return None
+        broken.add("language")
     if s["hours_per_month"][j] < needs.monthly_hours[i] or s["hours_total"][j] < needs.total_hours[i]:
-        return None
+        broken.add("hours")
     if s["start_day"][j] > needs.end_day[i] or needs.start_day[i] > s["end_day"][j]:
-        return None
+        broken.add("dates")
     need_avail = int(needs.availability[i])
     if need_avail and not (need_avail & s["availability"][j]):
-        return None
+        broken.add("availability")
     if s["capacity"][j] <= 0 or needs.slots[i] <= 0:
-        return None
+        broken.add("capacity")
+    distance, within = _reach(pre, i, j)
+    location = needs.location[i]
+    if location == 0 and not within:
+        broken.add("distance")
+    if location == REMOTE and not s["remote_ok"][j]:
+        broken.add("remote")
+    if location == 2 and not (within or s["remote_ok"][j]):
+        broken.add("distance")
+    return broken
+
+
+def _reach(pre: Preloaded, i: int, j: int) -> tuple[float, bool]:
+    needs, s = pre.needs, pre.s
     distance = math.inf
     serves = s["serves"][j]
     if serves:
@@ -78,16 +92,32 @@ def score_pair(pre: Preloaded, i: int, j: int, *, weights=Weights(), rules=Rules
         if needs.municipality[i] >= 0 and s["municipality"][j] >= 0:
             distance = pre.distances[needs.municipality[i]][s["municipality"][j]]
         within = distance <= s["travel_km"][j]
+    return distance, within
+
+
+def score_pair(pre: Preloaded, i: int, j: int, *, weights=Weights(), rules=Rules()):
+    """The score of need i with supply row j, or None when a hard rule is broken."""
+    if broken_rules(pre, i, j, rules=rules):
+        return None
+    total = 0.0
+    # Added left to right, as the kernel does (the built-in sum() compensates rounding since Python 3.12).
+    for name, value in components(pre, i, j, rules=rules).items():
+        total += getattr(weights, name) * value
+    return total
+
+
+def components(pre: Preloaded, i: int, j: int, *, rules=Rules()) -> dict[str, float]:
+    """The score's components of a feasible pair, each rounded to float32 as the engine stores them."""
+    needs, s = pre.needs, pre.s
+    required = _bits_of(needs.required, i)
+    nice = _bits_of(needs.nice, i)
+    have = pre.supply_skills[j]
+    distance, _within = _reach(pre, i, j)
     location = needs.location[i]
-    if location == 0 and not within:
-        return None
-    if location == REMOTE and not s["remote_ok"][j]:
-        return None
-    if location == 2 and not (within or s["remote_ok"][j]):
-        return None
     need_themes = int(needs.themes[i])
+    need_avail = int(needs.availability[i])
     parts = {
-        "required": covered / len(required) if required else 1.0,
+        "required": len(required & have) / len(required) if required else 1.0,
         "nice": len(nice & have) / len(nice) if nice else 0.5,
         "theme": _popcount(need_themes & s["themes"][j]) / _popcount(need_themes) if need_themes else 0.5,
         "distance": 1.0 if location == REMOTE else min(max(1.0 - distance / max(s["travel_km"][j], 1.0), 0.0), 1.0),
@@ -95,18 +125,15 @@ def score_pair(pre: Preloaded, i: int, j: int, *, weights=Weights(), rules=Rules
         "waiting": min(float(needs.waited_days[i]) / rules.waiting_full_days, 1.0),
         "load": 1.0 / (1.0 + s["load"][j]),
     }
-    total = 0.0
-    for name in COMPONENTS:
-        total += getattr(weights, name) * float(np.float32(parts[name]))
-    return total
+    return {name: float(np.float32(parts[name])) for name in COMPONENTS}
 
 
-def top_k(pre: Preloaded, i: int, k: int, **kwargs) -> list[int]:
-    """Supply ids of need i's best k, best first, ties by supply id."""
+def top_k(pre: Preloaded, i: int, k: int, **kwargs) -> list[tuple[int, int]]:
+    """(kind, id) of need i's best k, best first, ties by kind (volunteers first) then id."""
     scored = []
     for j in range(len(pre.supply)):
         score = score_pair(pre, i, j, **kwargs)
         if score is not None:
-            scored.append((-score, pre.s["ids"][j]))
+            scored.append((-score, pre.s["kind"][j], pre.s["ids"][j]))
     scored.sort()
-    return [supply_id for _score, supply_id in scored[:k]]
+    return [(kind, supply_id) for _score, kind, supply_id in scored[:k]]
