@@ -38,7 +38,9 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     def membership(self, create, extracted, **kwargs):
         if create:
             Membership.objects.get_or_create(
-                user=self.user, organisation=self.organisation, defaults={"role": extracted or Membership.Role.VOLUNTEER}
+                user=self.user,
+                organisation=self.organisation,
+                defaults={"role": extracted or Membership.Role.VOLUNTEER},
             )
 
     @factory.post_generation

@@ -18,8 +18,17 @@ from playwright.sync_api import expect
 
 from matching.models import HoursEntry, Match, MatchFeedback
 from matching.services import matches_refresh
-from members.models import Membership, Need, NeedSkill, Organisation, Programme, Skill, SpokenLanguage, Volunteer
-from members.models import VolunteerSkill
+from members.models import (
+    Membership,
+    Need,
+    NeedSkill,
+    Organisation,
+    Programme,
+    Skill,
+    SpokenLanguage,
+    Volunteer,
+    VolunteerSkill,
+)
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory, coordinator, municipality
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,10 +87,14 @@ def market(language):
     ans = MembershipFactory(
         organisation=charity,
         role=Membership.Role.ADMIN,
-        user=UserFactory(full_name="Ans de Vries", email=f"ans-{language}@voedselbank.example", preferred_language=language),
+        user=UserFactory(
+            full_name="Ans de Vries", email=f"ans-{language}@voedselbank.example", preferred_language=language
+        ),
     ).user
     company = OrganisationFactory(name="Chipmakers Veldhoven", slug="chipmakers")
-    bram = UserFactory(full_name="Bram Jansen", email=f"bram-{language}@chipmakers.example", preferred_language=language)
+    bram = UserFactory(
+        full_name="Bram Jansen", email=f"bram-{language}@chipmakers.example", preferred_language=language
+    )
     MembershipFactory(organisation=company, user=bram, role=Membership.Role.VOLUNTEER)
     volunteer = Volunteer.objects.create(
         user=bram, organisation=company, municipality=municipality("Eindhoven"), travel_km=15, consent_at=timezone.now()
@@ -124,7 +137,9 @@ def market(language):
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_from_proposal_to_impact(new_page, audit, mailoutbox, language):
     ans, bram, need, buddy = market(language)
-    coord = coordinator(email=f"kees-{language}@brainport.example", full_name="Kees Coördinator", preferred_language=language)
+    coord = coordinator(
+        email=f"kees-{language}@brainport.example", full_name="Kees Coördinator", preferred_language=language
+    )
     matches_refresh(need_ids=[need.pk])
     match = Match.objects.get(need=need)
     assert match.volunteer.user == bram
@@ -152,7 +167,9 @@ def test_from_proposal_to_impact(new_page, audit, mailoutbox, language):
     expect(ans_page.get_by_text(bram.email)).to_have_count(0)
     audit(ans_page, f"match-{language}-02-match-approved")
     ans_page.get_by_role("button", name=tr(language, "Accept"), exact=True).click()
-    expect(ans_page.get_by_text(tr(language, "You accepted. We are waiting for the other side's answer."))).to_be_visible()
+    expect(
+        ans_page.get_by_text(tr(language, "You accepted. We are waiting for the other side's answer."))
+    ).to_be_visible()
 
     # The volunteer accepts too; now each sees the other's contact details.
     bram_page = new_page()
@@ -177,7 +194,9 @@ def test_from_proposal_to_impact(new_page, audit, mailoutbox, language):
     hours_field.fill("25")
     bram_page.get_by_role("button", name=tr(language, "Save hours")).click()
     expect(hours_field).to_have_attribute("aria-invalid", "true")
-    expect(hours_field).to_have_accessible_description(re.compile(re.escape(tr(language, "A day has no more than 24 hours."))))
+    expect(hours_field).to_have_accessible_description(
+        re.compile(re.escape(tr(language, "A day has no more than 24 hours.")))
+    )
     audit(bram_page, f"match-{language}-05-hours-refused")
     assert not HoursEntry.objects.exists()
     hours_field.fill("3")

@@ -181,7 +181,9 @@ def test_only_coordinators_see_a_needs_candidates(client, company, charity, who,
     assert response.status_code == status
 
 
-def test_a_coordinator_runs_matching_now_in_the_background(client, company, charity, django_capture_on_commit_callbacks):
+def test_a_coordinator_runs_matching_now_in_the_background(
+    client, company, charity, django_capture_on_commit_callbacks
+):
     from matching.models import MatchingRequest
     from tests.factories import coordinator
 
