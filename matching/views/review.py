@@ -20,7 +20,7 @@ from members.views.organisations import coordinator_required, form_errors_from
 from .. import selectors, services
 from ..engine import Reason
 from ..filters import ReviewQueueFilter, UnansweredNeedFilter
-from ..forms_review import BulkApproveForm, ReplaceForm, ReviewForm, ReviewPolicyForm
+from ..forms_review import NOTE_MAX, BulkApproveForm, ReplaceForm, ReviewForm, ReviewPolicyForm
 from ..models import Match, ReviewPolicy
 
 PER_PAGE = 50
@@ -65,7 +65,6 @@ def review_queue(request):
     for match in matches:
         match.reason_texts = _reason_texts(match.reasons)
         match.days_waiting = _days_waiting(match.need, today)
-        match.review_form = ReviewForm(auto_id=f"id_%s_{match.pk}")
     return render(
         request,
         "matching/review_queue.html",
@@ -75,6 +74,7 @@ def review_queue(request):
             "matches": matches,
             "filter_params": _filter_params(ReviewQueueFilter, request.GET),
             "bulk_form": BulkApproveForm(),
+            "note_max": NOTE_MAX,
         },
     )
 
