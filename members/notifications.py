@@ -6,6 +6,7 @@ Delivery claims a row with a conditional update (pending → sending), so a task
 email. Rows waiting for the daily digest are claimed the same way by the digest task.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -244,6 +245,13 @@ def render_email(notification) -> tuple[str, str, str]:
     return context["title"], text, html
 
 
+def message_id(notification) -> str:
+    """One Message-ID per notification, whatever the attempt."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "brainportvoorelkaar.nl"
+    digest = hashlib.sha256(notification.event_key.encode()).hexdigest()[:16]
+    return f"<notification-{notification.pk}.{digest}@{domain}>"
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Send one pending notification's email and mark it sent. Returns whether this call sent it.
 
@@ -258,9 +266,15 @@ def notification_deliver(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.get(pk=notification_id)
     subject, text, html = render_email(notification)
-    # The id travels with the email, so a message sent twice can be recognised (and counted) downstream.
+    # The id travels with the email, so a message sent twice can be recognised (and counted) downstream. The
+    # Message-ID is the same for every attempt: a worker killed after the mail server took the message but
+    # before the row was marked sent leads to one resend after the lease, and mail systems that see the same
+    # Message-ID twice keep one.
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[notification.email], headers={"X-Notification-Id": str(notification.pk)}
+        subject=subject,
+        body=text,
+        to=[notification.email],
+        headers={"X-Notification-Id": str(notification.pk), "Message-ID": message_id(notification)},
     )
     message.attach_alternative(html, "text/html")
     try:

@@ -538,3 +538,27 @@ def test_an_unknown_frequency_is_refused(client):
 
     assert response.status_code == 200
     assert not NotificationPreference.objects.filter(user=anna).exists()
+
+
+def test_every_attempt_at_an_email_carries_the_same_message_id(mailoutbox, settings):
+    """A resend after a worker died (the lease) must be recognisable as the same message by mail systems."""
+    from members.notifications import notification_deliver
+
+    anna = UserFactory()
+    notification = Notification.objects.create(
+        recipient=anna,
+        email=anna.email,
+        language="en",
+        kind=NotificationKind.APPLICATION_RECEIVED,
+        event_key="application:7:received:to:anna",
+        context={"organisation": "Buurthuis De Hoek"},
+    )
+    assert notification_deliver(notification_id=notification.pk)
+    # The worker "died" before marking it sent: the lease puts it back and it is sent again.
+    Notification.objects.filter(pk=notification.pk).update(email_status=Notification.EmailStatus.PENDING)
+    assert notification_deliver(notification_id=notification.pk)
+
+    first, second = mailoutbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.message()["Message-ID"] == first.extra_headers["Message-ID"]
+    assert f"notification-{notification.pk}." in first.extra_headers["Message-ID"]
