@@ -7,6 +7,7 @@
 - `notices`: the notifications the others write (internal).
 """
 
+from .clock import matches_expire, matches_start
 from .hours import feedback_give, hours_confirm, hours_errors, hours_log, need_complete
 from .lifecycle import (
     TRANSITIONS,
@@ -20,8 +21,6 @@ from .lifecycle import (
     match_start,
     match_withdraw,
     matches_approve,
-    matches_expire,
-    matches_start,
     policy_apply,
 )
 from .policy import review_policy_update

@@ -11,9 +11,7 @@ then finds the match moved on and is refused with a message saying why; a refusa
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -371,24 +369,7 @@ def match_withdraw(*, match: Match, acting_user: User, reason: str) -> Match:
     return match
 
 
-# Time passing (periodic jobs; each is safe to run twice) -----------------------------------------
-
-
-def matches_expire(*, now=None) -> int:
-    """Approved matches that waited longer than `MATCH_ANSWER_DAYS` for an answer expire; both sides are told.
-    Returns how many. Safe to repeat: an expired match does not expire again."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.MATCH_ANSWER_DAYS)
-    expired = 0
-    for pk in Match.objects.filter(status=Status.APPROVED, status_changed_at__lt=cutoff).values_list("pk", flat=True):
-        with transaction.atomic():
-            match = Match.objects.select_for_update(of=("self",)).with_related().get(pk=pk)
-            if match.status != Status.APPROVED or match.status_changed_at >= cutoff:
-                continue
-            _move(match, to_status=Status.EXPIRED, action=Action.EXPIRE, side=Side.SYSTEM, actor=None)
-            notices.match_ended(match, event="expired")
-            expired += 1
-    return expired
+# Time passing (the periodic jobs that call these are in `clock.py`) ---------------------------------
 
 
 def match_start(*, match: Match, acting_user: User | None = None) -> Match:
@@ -405,24 +386,12 @@ def match_start(*, match: Match, acting_user: User | None = None) -> Match:
     return match
 
 
-def matches_start(*, today=None) -> int:
-    """Accepted matches whose need starts today or earlier become active. A need without a start date (flexible)
-    starts with its first hours logged instead."""
-    today = today or timezone.localdate()
-    ids = list(Match.objects.filter(status=Status.ACCEPTED, need__start_date__lte=today).values_list("pk", flat=True))
-    for pk in ids:
-        match_start(match=Match(pk=pk))
-    return len(ids)
-
-
 @transaction.atomic
 def match_complete(*, match: Match, acting_user: User) -> Match:
     """The need's organisation (or a coordinator) marks an agreed match done (accepted or active → completed)."""
-    match_ = Match.objects.with_related().get(pk=match.pk)
-    if not (
-        permissions.can_review_match(acting_user) or permissions.NEED_SIDE in permissions.sides_of(acting_user, match_)
-    ):
-        raise PermissionDenied
     match = _locked(match)
-    side = Side.COORDINATOR if permissions.can_review_match(acting_user) else Side.NEED
+    coordinator = permissions.can_review_match(acting_user)
+    if not (coordinator or permissions.NEED_SIDE in permissions.sides_of(acting_user, match)):
+        raise PermissionDenied
+    side = Side.COORDINATOR if coordinator else Side.NEED
     return _move(match, to_status=Status.COMPLETED, action=Action.COMPLETE, side=side, actor=acting_user)
