@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
@@ -35,3 +36,14 @@ class AccountAdapter(DefaultAccountAdapter):
         """New accounts keep the language the visitor was browsing in."""
         user.preferred_language = (translation.get_language() or "nl")[:2]
         return super().save_user(request, user, form, commit=commit)
+
+    def login(self, request, user):
+        """The language a visitor chose on the page before signing in wins over the one saved earlier, and is
+        saved: they just said which language they read. The browser's own preference is no choice, so without the
+        language cookie the saved language stays."""
+        from .services import user_set_language
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in dict(settings.LANGUAGES) and chosen != user.preferred_language:
+            user_set_language(user=user, language=chosen)
+        return super().login(request, user)
