@@ -1,13 +1,26 @@
 """Real Chromium (Debian's, through Playwright) against pytest-django's live server.
 
-The live server runs in a thread of the test process, so the test, the server and the in-process Celery
-tasks share one database and one locmem mail outbox.
+The live server runs in a thread of the test process. The journeys (marked `broker`) send their tasks through
+the real broker to a real Celery worker in another thread (`worker`), so the test, the server and the worker
+share one database and one locmem mail outbox; other browser tests run tasks in-process.
+
+Every page a test audits is checked with axe-core and for Content-Security-Policy violations, and photographed.
 """
 
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+# The real worker and its record of finished tasks, shared with the broker tests of the outbox.
+from tests.members.test_outbox_broker import finished, worker  # noqa: F401
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -19,6 +32,14 @@ AXE_RUN_JS = """async (tags) => await axe.run(document, {
   runOnly: {type: 'tag', values: tags},
   resultTypes: ['violations'],
 })"""
+# Recorded in every page before its own scripts run (an init script is not subject to the page's CSP).
+CSP_LISTENER_JS = """document.addEventListener('securitypolicyviolation', (event) => {
+  (window.__cspViolations = window.__cspViolations || []).push(
+    `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+});"""
+# Words that read the same in Dutch and English; every other text must have a Dutch translation.
+SAME_IN_BOTH = {"Feedback", "Website"}
+CSP_CONSOLE = re.compile(r"Content[ -]Security[ -]Policy", re.IGNORECASE)
 DUPLICATE_IDS_JS = """() => {
   const counts = {};
   for (const element of document.querySelectorAll('[id]')) counts[element.id] = (counts[element.id] || 0) + 1;
@@ -62,11 +83,17 @@ def new_page(browser, live_server, reference_data):
     The browser asks for Dutch, as most visitors' browsers in the region do."""
     contexts = []
 
-    def open_page():
-        context = browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
+    def open_page(viewport=None):
+        context = browser.new_context(
+            base_url=live_server.url, locale="nl-NL", viewport=viewport or {"width": 1280, "height": 900}
+        )
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_LISTENER_JS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.csp_console = []
+        page.on("console", lambda message: CSP_CONSOLE.search(message.text) and page.csp_console.append(message.text))
+        return page
 
     yield open_page
     for context in contexts:
@@ -128,6 +155,71 @@ def axe_check(axe_source):
         return result
 
     return check
+
+
+def csp_violations(page) -> list[str]:
+    """What the page's Content-Security-Policy blocked since it opened: the console's reports and the
+    `securitypolicyviolation` events of the document now shown."""
+    return list(page.csp_console) + page.evaluate("window.__cspViolations || []")
+
+
+@pytest.fixture
+def audit(axe_check, screenshot):
+    """Return `audit(page, name)`: check the page with axe-core, fail on any CSP violation, keep a screenshot."""
+
+    def check(page, name):
+        page.wait_for_load_state("load")
+        axe_check(page)
+        violations = csp_violations(page)
+        assert not violations, f"the Content-Security-Policy blocked something on {page.url}: {violations}"
+        screenshot(page, name)
+
+    return check
+
+
+def log_in(page, email, password=PASSWORD):
+    """Sign in through the login page, as a person would: the one way every browser test signs in."""
+    if not re.search(r"/accounts/login/", page.url):
+        page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("input[name=password]").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def tr(language, msgid, **values):
+    """What a reader of `language` sees for `msgid`; fails when the Dutch translation is missing."""
+    with translation.override(language):
+        text = gettext(msgid)
+    if language == "nl" and msgid not in SAME_IN_BOTH:
+        assert text != msgid, f"no Dutch translation for {msgid!r}"
+    return text % values if values else text
+
+
+def main_nav(page):
+    return page.get_by_role("navigation").first
+
+
+def open_from_inbox(page, language, title):
+    """Open the inbox from the navigation and follow the notification with this title."""
+    main_nav(page).get_by_role("link", name=re.compile(rf"^{tr(language, 'Inbox')}")).click()
+    expect(page.get_by_role("listitem").filter(has_text=title)).to_be_visible()
+    page.get_by_role("button", name=re.compile(rf"^{tr(language, 'Open')}\s*:\s*{re.escape(title)}$")).click()
+
+
+def wait_for(condition, what, timeout=20.0):
+    """Poll until `condition()` is true (what the worker does arrives within seconds); fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout}s for {what}")
+        time.sleep(0.05)
+    return result
+
+
+def emails_to(mailoutbox, email):
+    """The subjects of the emails sent to `email`, in order."""
+    return [message.subject for message in mailoutbox if message.to == [email]]
 
 
 @pytest.fixture
