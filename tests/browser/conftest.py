@@ -207,6 +207,15 @@ def open_from_inbox(page, language, title):
     page.get_by_role("button", name=re.compile(rf"^{tr(language, 'Open')}\s*:\s*{re.escape(title)}$")).click()
 
 
+def tab_to(page, target, limit=120):
+    """Press Tab until `target` has the focus, as a keyboard user would; fail if it is never reached."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    pytest.fail(f"{target} was not reached with {limit} presses of Tab")
+
+
 def wait_for(condition, what, timeout=20.0):
     """Poll until `condition()` is true (what the worker does arrives within seconds); fail after `timeout`."""
     deadline = time.monotonic() + timeout

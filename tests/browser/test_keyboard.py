@@ -3,18 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import tab_to
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def tab_to(page, target, limit=40):
-    """Press Tab until `target` has the focus, as a keyboard user would; fail if it is never reached."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    pytest.fail(f"{target} was not reached with {limit} presses of Tab")
 
 
 def log_in_by_keyboard(page, email):
