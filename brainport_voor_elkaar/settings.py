@@ -267,6 +267,8 @@ MATCH_REMIND_ANSWER_DAYS = 3
 MATCH_REMIND_START_DAYS = 2
 MATCH_REMIND_HOURS_DAYS = 3
 INVITATION_VALID_DAYS = 14
+# How long the welcome link of an imported volunteer lets them choose a password.
+WELCOME_LINK_VALID_DAYS = 14
 
 # Security ------------------------------------------------------------------------------------------
 SECURE_CSP = {

@@ -37,6 +37,7 @@ urlpatterns = [
     path("volunteers/<int:pk>/", volunteers.volunteer_detail, name="volunteer-detail"),
     path("volunteers/import/example.csv", volunteers.volunteer_import_example, name="volunteer-import-example"),
     path("join/<str:token>/", volunteers.volunteer_join, name="volunteer-join"),
+    path("welcome/<str:token>/", volunteers.welcome, name="welcome"),
     path("organisations/<slug:slug>/volunteers/", volunteers.volunteer_list, name="volunteer-list"),
     path(
         "organisations/<slug:slug>/volunteers/join-link/reset/",

@@ -1,6 +1,7 @@
 """Forms for the volunteer profile, joining through the company link, and the CSV upload."""
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from .. import csv_import
@@ -176,3 +177,7 @@ class VolunteerImportForm(StyledForm, forms.Form):
         except csv_import.CsvFileError as error:
             raise forms.ValidationError(error.message) from error
         return uploaded
+
+
+class WelcomeForm(StyledForm, SetPasswordForm):
+    """An imported person chooses their password through the welcome link (Django's checks of a new password)."""

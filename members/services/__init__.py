@@ -34,6 +34,7 @@ from .organisations import (
     user_update_profile,
 )
 from .volunteers import *  # noqa: F403
+from .welcome import *  # noqa: F403
 
 __all__ = [
     "INVITATION_SALT",

@@ -29,9 +29,10 @@ from ..models import (
     VolunteerImport,
     VolunteerSkill,
 )
-from ..notifications import Recipient, notify
+from ..notifications import Recipient, notify, notify_each
 from ..permissions import can_manage_organisation, require
 from .organisations import NewAccount, user_create
+from .welcome import welcome_link
 
 __all__ = [
     "JOIN_LINK_SALT",
@@ -322,8 +323,8 @@ def volunteer_import_commit(*, volunteer_import: VolunteerImport, acting_user: U
     A new address gets an account without a password, membership of the organisation and a volunteer
     profile; an address already registered here has its profile updated (empty cells change nothing), so
     uploading the same file again duplicates nobody. Imported profiles are not matched until the person
-    agrees to the privacy terms. Each newly registered person gets a notification with a link to choose a
-    password. Works once: the import moves from previewed to committed, and a second commit is refused.
+    agrees to the privacy terms. Each newly registered person gets a notification with their own welcome
+    link to choose a password. Works once: the import moves from previewed to committed, and a second commit is refused.
     """
     organisation = volunteer_import.organisation
     require(can_manage_organisation(acting_user, organisation))
@@ -347,12 +348,18 @@ def volunteer_import_commit(*, volunteer_import: VolunteerImport, acting_user: U
         content="", result=result, row_count=len(parsed.rows), error_count=0
     )
     context = {"organisation": organisation.name, "inviter": acting_user.get_full_name()}
-    notify(
-        recipients=[Recipient.of(user) for user in new_accounts],
+    # Each new account gets its own welcome link, to choose a password at once.
+    notify_each(
         kind=NotificationKind.VOLUNTEER_REGISTERED,
-        event_key=f"volunteer-import:{volunteer_import.pk}:registered",
-        context={**context, "new_account": True},
-        link=reverse("account_reset_password"),
+        items=[
+            (
+                Recipient.of(user),
+                f"volunteer-import:{volunteer_import.pk}:registered",
+                {**context, "new_account": True},
+                welcome_link(user),
+            )
+            for user in new_accounts
+        ],
     )
     known = [user for user in created if user not in new_accounts]
     notify(
@@ -378,7 +385,7 @@ def _write_rows(organisation: Organisation, rows: list, now) -> tuple[list, int,
     for user in new_accounts:
         user.set_unusable_password()
     User.objects.bulk_create(new_accounts)
-    # Without a password the only way in is the reset link sent to this address, which proves it.
+    # Without a password the only way in is the welcome link sent to this address, which proves it.
     EmailAddress.objects.bulk_create(
         EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in new_accounts
     )

@@ -1,6 +1,7 @@
 """Volunteer profiles, an organisation's volunteers workspace, the join link and the CSV import."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import csv_import, services
 from ..context_processors import CURRENT_ORGANISATION_KEY
 from ..forms.organisations import NewAccountForm
-from ..forms.volunteers import VolunteerImportForm, VolunteerProfileForm
+from ..forms.volunteers import VolunteerImportForm, VolunteerProfileForm, WelcomeForm
 from ..middleware import personal_page
 from ..models import Organisation, Volunteer, VolunteerImport
 from .organisations import form_errors_from
@@ -84,6 +85,27 @@ def volunteer_detail(request, pk):
         "members/volunteer_detail.html",
         {"volunteer": volunteer, "is_own": volunteer.user_id == request.user.pk},
     )
+
+
+@login_not_required
+@personal_page
+@require_http_methods(["GET", "POST"])
+def welcome(request, token):
+    """An imported volunteer follows the welcome link from their email and chooses a password at once."""
+    user = services.welcome_link_user(token)
+    if user is None:
+        return render(request, "members/welcome.html", {"invalid": True}, status=410)
+    form = WelcomeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_welcome(user=user, password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your password is set. Check your profile and agree to the privacy terms."))
+            return redirect("members:volunteer-profile")
+    return render(request, "members/welcome.html", {"form": form, "person": user})
 
 
 @login_not_required

@@ -1,5 +1,7 @@
 """Volunteer services: the join link, the own profile with consent, and the all-or-nothing CSV import."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -265,7 +267,9 @@ def test_committing_creates_accounts_memberships_and_profiles_waiting_for_consen
     assert sorted(message.to[0] for message in mailoutbox) == ["collega1@asml.example", "collega2@asml.example"]
     message = mailoutbox[0]
     assert admin.organisation.name in message.subject
-    assert reverse("account_reset_password") in message.body
+    # Each new person's own welcome link, to choose a password at once.
+    token = re.search(r"/welcome/([^/\s]+)/", message.body).group(1)
+    assert services.welcome_link_user(token).email == message.to[0]
     assert reverse("members:volunteer-profile") in message.body
     assert Notification.objects.filter(kind=NotificationKind.VOLUNTEER_REGISTERED).count() == 2
 
