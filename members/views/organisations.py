@@ -32,6 +32,7 @@ from ..models import (
     Invitation,
     Membership,
     MembershipApplication,
+    Need,
     Notification,
     NotificationPreference,
     Organisation,
@@ -176,6 +177,9 @@ def organisation_switch(request):
     return redirect(organisation.get_absolute_url())
 
 
+OPEN_NEEDS_SHOWN = 10
+
+
 @login_not_required
 def organisation_detail(request, slug):
     """A member organisation's public profile, linked from the directory. Its own members and coordinators
@@ -201,11 +205,20 @@ def organisation_detail(request, slug):
             request.GET.get("page")
         )
     invitations = Invitation.objects.open().filter(organisation=organisation) if can_manage else []
+    # What anyone may see: its open needs, the way in to help.
+    open_needs = list(
+        Need.objects.open()
+        .filter(organisation=organisation)
+        .select_related("municipality")
+        .order_by("-published_at", "-pk")[: OPEN_NEEDS_SHOWN + 1]
+    )
     return render(
         request,
         "members/organisation_detail.html",
         {
             "organisation": organisation,
+            "open_needs": open_needs[:OPEN_NEEDS_SHOWN],
+            "more_open_needs": len(open_needs) > OPEN_NEEDS_SHOWN,
             "show_workspace": show_workspace,
             "memberships": memberships,
             "invitations": invitations,

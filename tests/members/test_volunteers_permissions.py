@@ -65,6 +65,14 @@ def import_status(w):
     return VolunteerImport.objects.get(pk=w.volunteer_import.pk).status
 
 
+def welcome_token(w):
+    """The welcome link of someone just imported (an account without a password): the token is the key."""
+    imported = UserFactory(email="imported@example.org")
+    imported.set_unusable_password()
+    imported.save()
+    return [services.welcome_link(imported).rstrip("/").rsplit("/", 1)[-1]]
+
+
 # view name → (method, url arguments, what a successful request changed)
 VIEWS = {
     "volunteer-profile": ("get", lambda w: [], None),
@@ -81,6 +89,7 @@ VIEWS = {
     "volunteer-import-preview": ("get", the_import, None),
     "volunteer-import-commit": ("post", the_import, lambda w: import_status(w) == "committed"),
     "volunteer-import-discard": ("post", the_import, lambda w: import_status(w) == "discarded"),
+    "welcome": ("get", welcome_token, None),
 }
 
 # fmt: off
@@ -96,6 +105,7 @@ MATRIX = {
     "volunteer-import-preview":    (LOGIN,  404,      404,      404,       200,      200),
     "volunteer-import-commit":     (LOGIN,  404,      404,      404,       302,      302),
     "volunteer-import-discard":    (LOGIN,  404,      404,      404,       302,      302),
+    "welcome":                     (200,    200,      200,      200,       200,      200),
 }
 # fmt: on
 
