@@ -40,6 +40,7 @@ CONFIGURABLE_KINDS = [
     NotificationKind.HOURS_CONFIRMED,
     NotificationKind.MATCH_REMINDER,
     NotificationKind.NEEDS_RECOMMENDED,
+    NotificationKind.CONTACT_REQUEST,
 ]
 
 # What a user gets when they never chose: immediately, except what arrives in numbers.
@@ -70,6 +71,7 @@ TITLES = {
     NotificationKind.INVITATION_ACCEPTED: _("%(person)s joined %(organisation)s"),
     NotificationKind.MEMBERSHIP_CHANGED: _("Your role in %(organisation)s changed"),
     NotificationKind.VOLUNTEER_REGISTERED: _("%(organisation)s registered you as a volunteer on Brainport voor Elkaar"),
+    NotificationKind.CONTACT_REQUEST: _("%(person)s asks about %(organisation)s"),
     # Matching writes these; each title says what happened and to what (the context's `event` picks one).
     NotificationKind.PROPOSALS_WAITING: ngettext_lazy(
         "%(count)s new proposal is waiting for your review",

@@ -62,6 +62,7 @@ urlpatterns = [
     ),
     # Offers and the member directory ----------------------------------------------------------------
     path("organisations/", directory.organisation_list, name="organisation-list"),
+    path("organisations/<slug:slug>/contact/", directory.organisation_contact, name="organisation-contact"),
     path("organisations/<slug:slug>/offers/", offers.offer_list, name="offer-list"),
     path("organisations/<slug:slug>/offers/new/", offers.offer_create, name="offer-create"),
     path("offers/<int:pk>/", offers.offer_detail, name="offer-detail"),

@@ -126,3 +126,12 @@ class PreferencesForm(StyledForm, forms.Form):
                 widget=forms.RadioSelect,
             )
         self.style_fields()
+
+
+class ContactForm(StyledForm, forms.Form):
+    message = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text=_("Say who you are and what you would like to do together. The coordinators answer by email."),
+    )

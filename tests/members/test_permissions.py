@@ -94,6 +94,7 @@ VIEWS = {
     ),
     "organisation-switch": ("post", lambda w: [], lambda w: {"organisation": w.organisation.pk}, None),
     "organisation-detail": ("get", slug, None, None),
+    "organisation-contact": ("get", slug, None, None),
     "organisation-edit": ("get", slug, None, None),
     "invitation-create": ("get", slug, None, None),
     "invitation-revoke": (
@@ -133,6 +134,7 @@ MATRIX = {
     "notification-open":     (LOGIN,  404,      404,      302,       404,      404),
     "organisation-switch":   (LOGIN,  404,      404,      302,       302,      404),
     "organisation-detail":   (200,    200,      200,      200,       200,      200),
+    "organisation-contact":  (LOGIN,  200,      200,      200,       200,      200),
     "organisation-edit":     (LOGIN,  404,      404,      404,       200,      200),
     "invitation-create":     (LOGIN,  404,      404,      404,       200,      200),
     "invitation-revoke":     (LOGIN,  404,      404,      404,       302,      302),
