@@ -62,7 +62,12 @@ def email_arrives(mailoutbox, user, subject):
 
 def market(language):
     """A food bank's need that one company volunteer fits, and a language need found by search later."""
-    charity = OrganisationFactory(name="Voedselbank Eindhoven", slug="voedselbank", kind=Organisation.Kind.SOCIAL)
+    charity = OrganisationFactory(
+        name="Voedselbank Eindhoven",
+        slug="voedselbank",
+        kind=Organisation.Kind.SOCIAL,
+        website="https://voedselbank.example",
+    )
     ans = MembershipFactory(
         organisation=charity,
         role=Membership.Role.ADMIN,
@@ -258,9 +263,28 @@ def test_a_volunteer_finds_a_need_through_search_and_offers_to_help(new_page, au
     offered = Match.objects.get(need=buddy)
     assert (offered.status, offered.source) == (Match.Status.PROPOSED, Match.Source.VOLUNTEER)
 
+    # The food bank's page shows its website, its open needs and how to reach it: through the coordinators.
+    bram_page.get_by_role("main").get_by_role("link", name=buddy.organisation.name, exact=True).first.click()
+    expect(bram_page.get_by_role("heading", level=1)).to_have_text(buddy.organisation.name)
+    expect(bram_page.get_by_role("link", name="https://voedselbank.example")).to_be_visible()
+    expect(bram_page.get_by_role("link", name=buddy.title, exact=True)).to_be_visible()
+    expect(bram_page.get_by_role("main").get_by_text(ans.email)).to_have_count(0)
+    audit(bram_page, f"journey5-{language}-05-organisation")
+    bram_page.get_by_role("link", name=tr(language, "Ask the coordinators a question")).click()
+    bram_page.get_by_label(tr(language, "Your question")).fill("Kan mijn team ook een dag komen helpen?")
+    audit(bram_page, f"journey5-{language}-06-question")
+    bram_page.get_by_role("button", name=tr(language, "Send to the coordinators")).click()
+    expect(bram_page.get_by_role("status")).to_contain_text(
+        tr(language, "Your question was sent to the coordinators. They answer you by email.")
+    )
+    asks = tr(
+        language, "%(person)s asks about %(organisation)s", person=bram.full_name, organisation=buddy.organisation.name
+    )
+    email_arrives(mailoutbox, coord, asks)
+
     # The offer waits in the coordinators' review queue.
     page = new_page()
     sign_in(page, coord.email, language)
     main_nav(page).get_by_role("link", name=tr(language, "Review queue")).click()
     expect(page.get_by_role("link", name=buddy.title, exact=True)).to_be_visible()
-    audit(page, f"journey5-{language}-05-queue")
+    audit(page, f"journey5-{language}-07-queue")
