@@ -96,8 +96,11 @@ def new_page(browser, live_server, reference_data):
         return page
 
     yield open_page
+    # The console saw every page each person opened, audited or not: none may have had a CSP violation.
+    reported = [text for context in contexts for page in context.pages for text in page.csp_console]
     for context in contexts:
         context.close()
+    assert not reported, f"the Content-Security-Policy blocked something: {reported}"
 
 
 @pytest.fixture
