@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.models import Membership, Notification, NotificationKind, Organisation
-from tests.browser.conftest import log_in, tr
+from tests.browser.conftest import csp_violations, log_in, tr, wait_for
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, coordinator
 from tests.factories_needs import NeedFactory
 
@@ -92,3 +92,16 @@ def test_on_a_phone_an_organisations_needs_table_scrolls_in_its_box(new_page):
         page.goto(path)
         expect(page.get_by_role("table").first).to_be_visible()
         assert page.evaluate(PAGE_WIDTH_JS) <= PHONE["width"], f"{path} is wider than the phone"
+
+
+def test_the_audit_sees_a_content_security_policy_violation(page):
+    """The check every journey relies on can fail: an inline script is refused and reported."""
+    page.goto("/")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.body.append(s); }"
+    )
+
+    violations = wait_for(lambda: csp_violations(page), "the violation to be reported", timeout=5)
+    assert any("script-src" in v or "Content Security Policy" in v for v in violations), violations
+    assert page.evaluate("window.x") is None, "the inline script did not run"
+    page.csp_console.clear()  # seen on purpose
