@@ -40,7 +40,7 @@ def test_text_fields_checkboxes_and_radio_buttons_have_borders_of_3_to_1(page):
         assert field.evaluate(BORDER_CONTRAST_JS) >= 3, f"the border of {selector} is too faint"
 
 
-def test_the_menu_of_a_coordinator_who_is_an_admin_with_unread_messages_fits_1280_px(page):
+def test_the_menu_of_a_coordinator_who_is_an_admin_with_unread_messages_fits_1280_px(page, screenshot):
     user = coordinator(email="kees@brainport.example", full_name="Kees Coördinator", preferred_language=NL)
     organisation = OrganisationFactory(name="Stichting Maatschappelijke Dienstverlening Eindhoven")
     MembershipFactory(organisation=organisation, user=user, role=Membership.Role.ADMIN)
@@ -63,23 +63,26 @@ def test_the_menu_of_a_coordinator_who_is_an_admin_with_unread_messages_fits_128
     assert page.evaluate(PAGE_WIDTH_JS) <= 1280
     box = log_out.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, f"“Uitloggen” is cut off: {box}"
+    screenshot(page, "menu-1280-coordinator")
 
 
-def test_on_a_phone_the_first_need_shows_on_the_first_screen_and_the_filters_fold_away(new_page):
+def test_on_a_phone_the_first_need_shows_on_the_first_screen_and_the_filters_fold_away(new_page, screenshot):
     NeedFactory(title="Voorlezen op de basisschool")
     page = new_page(viewport=PHONE)
     page.goto("/needs/")
 
     first = page.get_by_role("link", name="Voorlezen op de basisschool")
     assert first.bounding_box()["y"] < PHONE["height"], "the first need is below the first screen"
+    screenshot(page, "phone-01-needs")
     programme = page.get_by_label(tr(NL, "Programme"))
     expect(programme).to_be_hidden()
     page.get_by_role("button", name=tr(NL, "More filters and order")).click()
     expect(programme).to_be_visible()
+    screenshot(page, "phone-02-needs-filters")
     assert page.evaluate(PAGE_WIDTH_JS) <= PHONE["width"]
 
 
-def test_on_a_phone_an_organisations_needs_table_scrolls_in_its_box(new_page):
+def test_on_a_phone_an_organisations_needs_table_scrolls_in_its_box(new_page, screenshot):
     charity = OrganisationFactory(name="Voedselbank Eindhoven", slug="voedselbank", kind=Organisation.Kind.SOCIAL)
     admin = UserFactory(email="ans@voedselbank.example", preferred_language=NL)
     MembershipFactory(organisation=charity, user=admin, role=Membership.Role.ADMIN)
@@ -92,6 +95,7 @@ def test_on_a_phone_an_organisations_needs_table_scrolls_in_its_box(new_page):
         page.goto(path)
         expect(page.get_by_role("table").first).to_be_visible()
         assert page.evaluate(PAGE_WIDTH_JS) <= PHONE["width"], f"{path} is wider than the phone"
+        screenshot(page, f"phone-03-{path.strip('/').replace('/', '-')}")
 
 
 def test_the_audit_sees_a_content_security_policy_violation(page):

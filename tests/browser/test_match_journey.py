@@ -136,7 +136,7 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     sign_in(page, coord.email, language)
     main_nav(page).get_by_role("link", name=tr(language, "Review queue")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(language, "Review queue"))
-    audit(page, f"match-{language}-01-review-queue")
+    audit(page, f"journey4-{language}-01-review-queue")
     page.get_by_role("button", name=re.compile(rf"^{tr(language, 'Approve')} Bram Jansen")).click()
     expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
     match.refresh_from_db()
@@ -152,7 +152,7 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     open_from_inbox(ans_page, language, approved)
     expect(ans_page.get_by_role("heading", level=1)).to_contain_text(need.title)
     expect(ans_page.get_by_text(bram.email)).to_have_count(0)
-    audit(ans_page, f"match-{language}-02-match-approved")
+    audit(ans_page, f"journey4-{language}-02-match-approved")
     ans_page.get_by_role("button", name=tr(language, "Accept"), exact=True).click()
     expect(
         ans_page.get_by_text(tr(language, "You accepted. We are waiting for the other side's answer."))
@@ -164,7 +164,7 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     open_from_inbox(bram_page, language, approved)
     bram_page.get_by_role("button", name=tr(language, "Accept"), exact=True).click()
     expect(bram_page.get_by_role("link", name=ans.email)).to_be_visible()
-    audit(bram_page, f"match-{language}-03-match-accepted")
+    audit(bram_page, f"journey4-{language}-03-match-accepted")
     match.refresh_from_db()
     assert match.status == Match.Status.ACCEPTED
     accepted = tr(language, "Accepted by both sides: %(subject)s", subject=need.title)
@@ -175,7 +175,7 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
 
     # The volunteer logs hours: a day of 25 hours is refused at the field, then 3 hours are saved.
     bram_page.get_by_role("link", name=tr(language, "Log your hours")).click()
-    audit(bram_page, f"match-{language}-04-hours-form")
+    audit(bram_page, f"journey4-{language}-04-hours-form")
     worked = (TODAY - datetime.timedelta(days=1)).isoformat()
     bram_page.get_by_label(tr(language, "Date")).fill(worked)
     hours_field = bram_page.get_by_label(re.compile(rf"^{tr(language, 'Hours')}\b"))
@@ -185,7 +185,7 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     expect(hours_field).to_have_accessible_description(
         re.compile(re.escape(tr(language, "A day has no more than 24 hours.")))
     )
-    audit(bram_page, f"match-{language}-05-hours-refused")
+    audit(bram_page, f"journey4-{language}-05-hours-refused")
     assert not HoursEntry.objects.exists()
     hours_field.fill("3")
     bram_page.get_by_label(tr(language, "What did you do?")).fill("Pakketten ingepakt")
@@ -199,7 +199,7 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     open_from_inbox(ans_page, language, logged)
     ans_page.get_by_role("link", name=tr(language, "Confirm the hours logged")).click()
     ans_page.get_by_role("checkbox").first.check()
-    audit(ans_page, f"match-{language}-06-confirm-hours")
+    audit(ans_page, f"journey4-{language}-06-confirm-hours")
     ans_page.get_by_role("button", name=tr(language, "Confirm the ticked hours")).click()
     expect(ans_page.get_by_role("alert").or_(ans_page.get_by_role("status")).first).to_be_visible()
     assert HoursEntry.objects.get().status == HoursEntry.Status.CONFIRMED
@@ -214,7 +214,7 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
         page_.get_by_role("group", name=tr(language, "Did it really help?")).get_by_label(tr(language, "Yes")).check()
         page_.get_by_role("group", name=tr(language, "Rating (1 to 5)")).get_by_label("5").check()
         page_.get_by_label(tr(language, "In one sentence")).fill("Fijne samenwerking.")
-        audit(page_, f"match-{language}-07-feedback-{who}")
+        audit(page_, f"journey4-{language}-07-feedback-{who}")
         page_.get_by_role("button", name=tr(language, "Send feedback")).click()
         expect(page_.get_by_role("heading", level=1)).to_be_visible()
     assert MatchFeedback.objects.filter(match=match).count() == 2
@@ -223,13 +223,13 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     ans_page.goto(match.get_absolute_url())
     ans_page.get_by_role("link", name=tr(language, "Complete this need")).click()
     ans_page.get_by_label(tr(language, "Residents actually helped")).fill("35")
-    audit(ans_page, f"match-{language}-08-complete")
+    audit(ans_page, f"journey4-{language}-08-complete")
     ans_page.get_by_role("button", name=tr(language, "Complete this need")).click()
     need.refresh_from_db()
     assert (need.status, need.residents_reached) == (Need.Status.COMPLETED, 35)
     assert Match.objects.get(pk=match.pk).status == Match.Status.COMPLETED
     ans_page.goto(need.get_absolute_url())
-    audit(ans_page, f"match-{language}-09-need-completed")
+    audit(ans_page, f"journey4-{language}-09-need-completed")
 
     # Nobody got an email twice.
     for person in (ans, bram):
