@@ -180,13 +180,21 @@ def audit(axe_check, screenshot):
     return check
 
 
-def log_in(page, email, password=PASSWORD):
-    """Sign in through the login page, as a person would: the one way every browser test signs in."""
+def log_in(page, email, password=PASSWORD, *, by_keyboard=False):
+    """Sign in through the login page, as a person would: the one way every browser test signs in. With
+    `by_keyboard` the fields are reached with Tab and typed into, as a keyboard user does."""
     if not re.search(r"/accounts/login/", page.url):
         page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("input[name=password]").press("Enter")
+    login, secret = page.locator("input[name=login]"), page.locator("input[name=password]")
+    if by_keyboard:
+        tab_to(page, login)
+        page.keyboard.type(email)
+        tab_to(page, secret, limit=5)
+        page.keyboard.type(password)
+    else:
+        login.fill(email)
+        secret.fill(password)
+    secret.press("Enter")
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 

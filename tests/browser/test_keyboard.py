@@ -3,19 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import tab_to
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import log_in, tab_to
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in_by_keyboard(page, email):
-    page.goto("/accounts/login/")
-    tab_to(page, page.locator("input[name=login]"))
-    page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
 
 
 def test_skip_link_is_the_first_stop_and_jumps_to_the_main_content(page, axe_check):
@@ -40,7 +31,7 @@ def test_skip_link_is_the_first_stop_and_jumps_to_the_main_content(page, axe_che
 def test_language_switch_by_keyboard_is_kept_for_the_next_login(new_page):
     user = UserFactory(email="anna@example.org", full_name="Anna de Wit", preferred_language="nl")
     page = new_page()
-    log_in_by_keyboard(page, user.email)
+    log_in(page, user.email, by_keyboard=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Anna")
 
     english = page.get_by_role("button", name="English", exact=True)
@@ -61,6 +52,6 @@ def test_language_switch_by_keyboard_is_kept_for_the_next_login(new_page):
     page = new_page()
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
-    log_in_by_keyboard(page, user.email)
+    log_in(page, user.email, by_keyboard=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Anna")
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -75,7 +75,7 @@ def test_an_organisation_member_posts_a_need_by_keyboard(new_page, audit, worker
     MembershipFactory(organisation=charity, user=member, role=Membership.Role.MEMBER)
 
     page = new_page()
-    log_in(page, member.email)
+    log_in(page, member.email, by_keyboard=True)
     activate(page, page.get_by_role("navigation").first.get_by_role("link", name=charity.name))
     expect(page.get_by_role("heading", level=1)).to_have_text(charity.name)
     activate(page, page.get_by_role("main").get_by_role("link", name=tr(NL, "Needs"), exact=True))
