@@ -87,3 +87,17 @@ def test_an_empty_question_or_an_organisation_that_is_not_a_member_sends_nothing
     with pytest.raises(ValidationError):
         services.organisation_contact_request(organisation=pending, acting_user=sender, message="Hallo")
     assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("needs", [1, 12])
+def test_the_public_page_takes_the_same_queries_with_one_or_many_open_needs(
+    client, charity, needs, django_assert_num_queries
+):
+    for n in range(needs):
+        NeedFactory(organisation=charity, title=f"Hulpvraag {n}")
+
+    with django_assert_num_queries(2):
+        response = client.get(charity.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="list-group-item"') == min(needs, 10)
