@@ -4,6 +4,8 @@ Nobody's address is shown on an organisation's public page: a signed-in person w
 it, and they put the two sides in touch. The message reaches every coordinator through the outbox.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,16 +32,16 @@ def organisation_contact_request(*, organisation: Organisation, acting_user: Use
         raise ValidationError({"message": _("Keep it under %(max)s characters.") % {"max": MESSAGE_MAX_LENGTH}})
     if organisation.status != Organisation.Status.ACTIVE:
         raise ValidationError(_("This organisation is not a member. Nothing was sent."))
-    hour = timezone.now().strftime("%Y%m%d%H")
-    event = f"contact:{organisation.pk}:{acting_user.pk}:{hour}"
-    if Notification.objects.filter(event_key__startswith=f"{event}:").exists():
+    now = timezone.now()
+    sender = f"contact:{organisation.pk}:{acting_user.pk}:"
+    if Notification.objects.filter(event_key__startswith=sender, created_at__gte=now - timedelta(hours=1)).exists():
         raise ValidationError(
             _("You already wrote to the coordinators about this organisation in the past hour. They will answer.")
         )
     notify(
         recipients=[Recipient.of(user) for user in coordinators()],
         kind=NotificationKind.CONTACT_REQUEST,
-        event_key=event,
+        event_key=f"{sender}{now:%Y%m%d%H%M%S%f}",
         context={
             "organisation": organisation.name,
             "person": acting_user.get_full_name(),

@@ -1,8 +1,11 @@
 """Getting in touch with a member organisation through the coordinators, without anyone's address on its page."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from members import services
 from members.models import Membership, Notification, NotificationKind, Organisation
@@ -103,3 +106,14 @@ def test_the_public_page_takes_the_same_queries_with_one_or_many_open_needs(
     page = response.content.decode()
     assert page.count('class="list-group-item"') == min(needs, 10)
     assert ("The newest 10 are shown." in page) == (needs > 10)
+
+
+def test_an_hour_later_one_may_ask_again(charity):
+    coordinator()
+    sender = UserFactory()
+    services.organisation_contact_request(organisation=charity, acting_user=sender, message="Eerste vraag")
+    Notification.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+
+    services.organisation_contact_request(organisation=charity, acting_user=sender, message="Tweede vraag")
+
+    assert Notification.objects.filter(kind=NotificationKind.CONTACT_REQUEST).count() == 2
