@@ -123,8 +123,9 @@ def market(language):
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     ans, bram, need, buddy = market(language)
+    # The coordinator's saved language is Dutch; the one they choose on the login page wins and is saved.
     coord = coordinator(
-        email=f"kees-{language}@brainport.example", full_name="Kees Coördinator", preferred_language=language
+        email=f"kees-{language}@brainport.example", full_name="Kees Coördinator", preferred_language="nl"
     )
     # The food bank publishes its need; matching runs on the worker and proposes the volunteer.
     need_publish(need=need, acting_user=ans)
@@ -134,6 +135,8 @@ def test_from_proposal_to_impact(new_page, audit, worker, mailoutbox, language):
     # The coordinator approves the proposal from the review queue.
     page = new_page()
     sign_in(page, coord.email, language)
+    coord.refresh_from_db()
+    assert coord.preferred_language == language
     main_nav(page).get_by_role("link", name=tr(language, "Review queue")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(tr(language, "Review queue"))
     audit(page, f"journey4-{language}-01-review-queue")
