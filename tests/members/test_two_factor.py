@@ -1,18 +1,23 @@
 """Two-factor authentication: coordinators must have an authenticator app before any coordinator page, login
 asks for its code, recovery codes work once, and anyone can turn it on from their settings."""
 
+from io import StringIO
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from matching.models import MatchingRequest
 from members import services
-from members.models import MembershipApplication, Organisation
+from members.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from members.models import MembershipApplication, Organisation, User
 from tests.factories import PASSWORD, ApplicationFactory, MembershipFactory, OrganisationFactory, coordinator
 from tests.factories_needs import NeedFactory
 from tests.totp import code_of, current_code, recovery_codes_of
@@ -244,3 +249,18 @@ def test_an_organisation_admin_turns_two_factor_on_from_the_settings():
     assert "Logging in asks for a code" in browser.get(reverse("members:account-settings")).text
     browser.post(reverse("account_logout"))
     assert log_in(browser, admin)["Location"] == reverse("mfa_authenticate")
+
+
+def test_the_demo_coordinator_logs_in_with_the_secret_in_the_readme():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    person = User.objects.get(email="coordinator@demo.brainportvoorelkaar.nl")
+    browser = Client()
+
+    browser.post(reverse("account_login"), {"login": person.email, "password": DEMO_PASSWORD})
+    browser.post(reverse("mfa_authenticate"), {"code": code_of(DEMO_TOTP_SECRET)})
+
+    assert is_logged_in(browser, person)
+    assert browser.get(REVIEW_QUEUE).status_code == 200
+    assert DEMO_TOTP_SECRET in (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert all(code in out.getvalue() for code in recovery_codes_of(person))
