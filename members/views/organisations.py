@@ -47,7 +47,8 @@ from ..permissions import (
     is_coordinator,
 )
 from ..reference_data import INCLUSIVE_EMPLOYERS_TARGET
-from .two_factor import two_factor_setup_redirect
+from ..two_factor import session_passed_second_factor
+from .two_factor import second_factor_redirect, two_factor_setup_redirect
 
 
 def form_errors_from(error: ValidationError, form) -> None:
@@ -61,7 +62,8 @@ def form_errors_from(error: ValidationError, form) -> None:
 
 def coordinator_required(view):
     """Every coordinator page: coordinators only (403 otherwise). A coordinator without an authenticator app is
-    sent to set one up, and comes back to the page they opened afterwards."""
+    sent to set one up, and comes back to the page they opened afterwards; a session that logged in without the
+    app's code (opened before the app was activated) is asked for one first."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -69,6 +71,8 @@ def coordinator_required(view):
             if coordinator_needs_two_factor(request.user):
                 return two_factor_setup_redirect(request)
             raise PermissionDenied
+        if not session_passed_second_factor(request):
+            return second_factor_redirect(request)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -40,6 +40,15 @@ def two_factor_setup_redirect(request):
     return redirect(_with_next(reverse("mfa_activate_totp"), next_url))
 
 
+def second_factor_redirect(request):
+    """Ask a coordinator's session that has not shown a code from the app for one, then carry on."""
+    messages.info(
+        request, _("Coordinator pages need a code from your authenticator app, and this login has not shown one yet.")
+    )
+    next_url = request.get_full_path() if request.method == "GET" else ""
+    return redirect(_with_next(reverse("mfa_reauthenticate"), next_url))
+
+
 class TotpActivateView(ActivateTOTPView):
     """allauth's activation; then its recovery codes page, which keeps where to go next."""
 

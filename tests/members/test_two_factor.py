@@ -118,6 +118,7 @@ def test_without_an_app_the_coordinator_role_counts_nowhere_not_in_services_nor_
     assert response.status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)  # allauth announces the new app after commit, inside the request
 def test_a_coordinator_sets_up_the_app_and_comes_back_to_the_review_queue():
     person = coordinator(two_factor=False)
     browser = Client()
@@ -141,6 +142,7 @@ def test_a_coordinator_sets_up_the_app_and_comes_back_to_the_review_queue():
     assert done["Location"] == f"{reverse('mfa_view_recovery_codes')}?next={quote(REVIEW_QUEUE, safe='')}"
     assert all(code in codes_page.text for code in recovery_codes_of(person))
     assert f'href="{REVIEW_QUEUE}"' in codes_page.text
+    # Typing the app's first code counts as the second factor for this session: no second code is asked.
     assert browser.get(REVIEW_QUEUE).status_code == 200
 
 
@@ -264,3 +266,19 @@ def test_the_demo_coordinator_logs_in_with_the_secret_in_the_readme():
     assert browser.get(REVIEW_QUEUE).status_code == 200
     assert DEMO_TOTP_SECRET in (Path(settings.BASE_DIR) / "README.md").read_text()
     assert all(code in out.getvalue() for code in recovery_codes_of(person))
+
+
+def test_a_session_opened_before_the_app_was_activated_elsewhere_is_asked_for_a_code():
+    """Someone logged in with the password alone before the coordinator set up the app in another browser."""
+    person = coordinator(two_factor=False)
+    earlier = Client()
+    log_in(earlier, person)
+    services.totp_activate(user=person)
+
+    response = earlier.get(REVIEW_QUEUE)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('mfa_reauthenticate')}?next={quote(REVIEW_QUEUE, safe='')}"
+    assert "this login has not shown one yet" in earlier.get(response["Location"]).text
+    earlier.post(response["Location"], {"code": current_code(person)})
+    assert earlier.get(REVIEW_QUEUE).status_code == 200
