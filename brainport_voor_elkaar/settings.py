@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "django_filters",
     "django_htmx",
@@ -145,6 +146,13 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/15m/key", "membership_apply":
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_CLIENT_IP_CALLABLE = "members.adapters.client_ip"
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes. Anyone may turn it
+# on in their settings; coordinators must (members.permissions.is_coordinator), and allauth asks for the code at
+# every login of an account that has it. One step of clock drift either way is accepted (RFC 6238, 5.2).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Brainport voor Elkaar"
+MFA_TOTP_TOLERANCE = 1
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)

@@ -1,7 +1,17 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from members.views import two_factor
+
+# The admin logs in through allauth's login, so the second factor is asked there too.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
+    # Two of allauth's two-factor pages, extended to lead back to where a coordinator was going (same paths
+    # and names as allauth's own, which they shadow).
+    path("accounts/2fa/totp/activate/", two_factor.totp_activate, name="mfa_activate_totp"),
+    path("accounts/2fa/recovery-codes/", two_factor.recovery_codes, name="mfa_view_recovery_codes"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("matching/", include("matching.urls")),

@@ -1,5 +1,5 @@
 from .models import Membership, Notification
-from .permissions import is_coordinator
+from .permissions import coordinator_needs_two_factor, is_coordinator
 
 CURRENT_ORGANISATION_KEY = "current_organisation_id"
 
@@ -32,4 +32,6 @@ def navigation(request):
         "current_membership": current,
         "unread_count": Notification.objects.for_user(request.user).unread().count(),
         "user_is_coordinator": is_coordinator(request.user),
+        # A coordinator still to set up two-factor authentication sees the coordinator links, which lead there.
+        "user_needs_two_factor": coordinator_needs_two_factor(request.user),
     }

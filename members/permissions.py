@@ -7,7 +7,25 @@ from .models import Membership
 
 
 def is_coordinator(user) -> bool:
+    """A member of the coordinators group with an authenticator app: the one rule for the coordinator role,
+    asked by views, querysets (`visible_to`) and services alike, so without the app nothing a coordinator may
+    do is open to the account."""
     return bool(user and user.is_authenticated and user.is_coordinator)
+
+
+def has_authenticator_app(user) -> bool:
+    """Two-factor authentication is on: the user has an authenticator app (TOTP)."""
+    from allauth.mfa.models import Authenticator
+
+    return (
+        bool(user and user.is_authenticated)
+        and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
+
+
+def coordinator_needs_two_factor(user) -> bool:
+    """A coordinator who has not set up an authenticator app yet: sent to set it up instead of refused."""
+    return bool(user and user.is_authenticated and user.coordinator_needs_two_factor)
 
 
 def membership_role(user, organisation) -> str | None:

@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from members.models import Membership, MembershipApplication, Municipality, Organisation, User
-from members.services import coordinator_grant
+from members.services import coordinator_grant, totp_activate
 
 PASSWORD = "Een-goed-wachtwoord-42"
 
@@ -27,9 +27,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=extracted is not False)
 
 
-def coordinator(**kwargs):
+def coordinator(*, two_factor=True, **kwargs):
+    """A coordinator; with an authenticator app (tests.totp computes its codes) unless `two_factor=False`, when
+    every coordinator page sends them to set one up."""
     user = UserFactory(**kwargs)
     coordinator_grant(user=user)
+    if two_factor:
+        totp_activate(user=user)
     return user
 
 

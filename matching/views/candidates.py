@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.models import Need, Offer, Volunteer
-from members.permissions import is_coordinator
+from members.views.organisations import coordinator_required
 
 from .. import services
 from ..engine import Reason
@@ -23,11 +22,10 @@ def _with_texts(rows):
     return rows
 
 
+@coordinator_required
 def need_candidates(request, pk):
     """A coordinator's view of the ten best volunteers for a need, with the reasons; for a need with few or
     no candidates, also who is missing and why."""
-    if not is_coordinator(request.user):
-        raise PermissionDenied
     need = get_object_or_404(Need.objects.select_related("organisation", "municipality"), pk=pk)
     rows = _with_texts(services.candidates_for_need(need=need, limit=CANDIDATES_SHOWN))
     volunteers = Volunteer.objects.select_related("user", "organisation", "municipality").in_bulk(
@@ -43,10 +41,9 @@ def need_candidates(request, pk):
 
 
 @require_POST
+@coordinator_required
 def need_match_now(request, pk):
     """Matching never runs inside a request: this records a request for it and the page says it is running."""
-    if not is_coordinator(request.user):
-        raise PermissionDenied
     need = get_object_or_404(Need.objects.open(), pk=pk)
     services.matching_request_create(
         kind=MatchingRequest.Kind.NEED, object_id=need.pk, trigger=MatchingRun.Trigger.MANUAL, requested_by=request.user

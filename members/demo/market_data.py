@@ -5,6 +5,9 @@ the Kempen). Loaded by `members.demo.market.demo_market_load`."""
 from members.models import Need, Offer, WorkLocation
 
 DEMO_PASSWORD = "Brainport-demo-2026"
+# The demo coordinator's authenticator app (coordinators need two-factor authentication). Published in the README,
+# like the password: demo data only, never on a server with real people's data.
+DEMO_TOTP_SECRET = "BRAINPORTVOORELKAARDEMO2"
 
 OPEN, DRAFT, MATCHED, IN_PROGRESS, COMPLETED, PAUSED = (
     Need.Status.OPEN,

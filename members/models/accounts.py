@@ -1,6 +1,6 @@
 """Users: email as login, a preferred language, and the global coordinator role."""
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,9 +65,40 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def _coordinator_standing(self) -> tuple[bool, bool]:
+        """(in the coordinators group, has an authenticator app), read in one query and kept on the object."""
+        if not hasattr(self, "_coordinator"):
+            from allauth.mfa.models import Authenticator  # allauth's models load after ours
+
+            standing = None
+            if self.is_active and self.pk:
+                standing = (
+                    type(self)
+                    .objects.filter(pk=self.pk)
+                    .annotate(
+                        in_group=models.Exists(
+                            Group.objects.filter(name=COORDINATORS_GROUP, user=models.OuterRef("pk"))
+                        ),
+                        has_app=models.Exists(
+                            Authenticator.objects.filter(user=models.OuterRef("pk"), type=Authenticator.Type.TOTP)
+                        ),
+                    )
+                    .values_list("in_group", "has_app")
+                    .first()
+                )
+            self._coordinator = standing or (False, False)
+        return self._coordinator
+
     @property
     def is_coordinator(self):
-        """Coordinators are association staff: members of the global coordinators group."""
-        if not hasattr(self, "_is_coordinator"):
-            self._is_coordinator = self.is_active and self.groups.filter(name=COORDINATORS_GROUP).exists()
-        return self._is_coordinator
+        """Coordinators are association staff: members of the global coordinators group. The role counts only
+        once they protect their account with an authenticator app (two-factor authentication): until then they
+        see and do what any user sees and does, and a coordinator page sends them to set it up."""
+        in_group, has_app = self._coordinator_standing()
+        return in_group and has_app
+
+    @property
+    def coordinator_needs_two_factor(self):
+        """In the coordinators group, but without the authenticator app the role requires."""
+        in_group, has_app = self._coordinator_standing()
+        return in_group and not has_app

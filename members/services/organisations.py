@@ -124,8 +124,7 @@ def coordinator_grant(*, user: User) -> User:
     ]
     group.permissions.set(Permission.objects.filter(content_type__app_label="members", codename__in=codenames))
     user.groups.add(group)
-    if hasattr(user, "_is_coordinator"):
-        del user._is_coordinator
+    user.__dict__.pop("_coordinator", None)
     return user
 
 

@@ -40,8 +40,16 @@ from ..models import (
     User,
 )
 from ..notifications import title_of
-from ..permissions import can_manage_organisation, can_view_organisation_workspace, is_coordinator
+from ..permissions import (
+    can_manage_organisation,
+    can_view_organisation_workspace,
+    coordinator_needs_two_factor,
+    has_authenticator_app,
+    is_coordinator,
+)
 from ..reference_data import INCLUSIVE_EMPLOYERS_TARGET
+from ..two_factor import session_passed_second_factor
+from .two_factor import second_factor_redirect, two_factor_setup_redirect
 
 
 def form_errors_from(error: ValidationError, form) -> None:
@@ -54,10 +62,18 @@ def form_errors_from(error: ValidationError, form) -> None:
 
 
 def coordinator_required(view):
+    """Every coordinator page: coordinators only (403 otherwise). A coordinator without an authenticator app is
+    sent to set one up, and comes back to the page they opened afterwards; a session that logged in without the
+    app's code (opened before the app was activated) is asked for one first."""
+
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_coordinator(request.user):
+            if coordinator_needs_two_factor(request.user):
+                return two_factor_setup_redirect(request)
             raise PermissionDenied
+        if not session_passed_second_factor(request):
+            return second_factor_redirect(request)
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -474,5 +490,9 @@ def account_settings(request):
     return render(
         request,
         "members/account_settings.html",
-        {"profile_form": profile_form, "preferences_form": preferences_form},
+        {
+            "profile_form": profile_form,
+            "preferences_form": preferences_form,
+            "has_authenticator_app": has_authenticator_app(request.user),
+        },
     )

@@ -45,7 +45,7 @@ from matching.models import Match
 from matching.services import match_approve, matching_requests_sweep
 from members.models import Membership, Municipality, Need, Notification, Organisation, Programme, User, Volunteer
 from members.notifications import notifications_sweep
-from members.services import coordinator_grant
+from members.services import coordinator_grant, totp_activate
 
 Status = Notification.EmailStatus
 # Loggers that report each task the broker could not take; the sweep takes them, the progress lines say so.
@@ -178,6 +178,7 @@ class Command(BaseCommand):
         now = timezone.now()
         coordinator = User.objects.create(email=f"coordinator-{token}@chaos.example", full_name="Chaos Coordinator")
         coordinator_grant(user=coordinator)
+        totp_activate(user=coordinator)  # the coordinator role counts only with two-factor authentication
         per_need, per_charity = 5, 4
         n_needs = -(-approvals // per_need)
         n_charities = -(-n_needs // per_charity)

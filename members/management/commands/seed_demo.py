@@ -15,10 +15,18 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from members.demo import DEMO_PASSWORD, DEMO_VOLUNTEER_LOGINS, SCALE_DOMAIN, SEED, demo_market_load, scale_load
+from members.demo import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    DEMO_VOLUNTEER_LOGINS,
+    SCALE_DOMAIN,
+    SEED,
+    demo_market_load,
+    scale_load,
+)
 from members.models import Membership, MembershipApplication, Municipality, Organisation, User
 from members.reference_data import reference_data_sync
-from members.services import coordinator_grant
+from members.services import coordinator_grant, totp_activate
 
 DOMAIN = "demo.brainportvoorelkaar.nl"
 
@@ -223,6 +231,7 @@ class Command(BaseCommand):
 
         coordinator = self.person("coordinator", "Noor Hendriks")
         coordinator_grant(user=coordinator)
+        recovery_codes = totp_activate(user=coordinator, secret=DEMO_TOTP_SECRET)
         for local, full_name, org_name, role in PEOPLE:
             user = self.person(local, full_name)
             Membership.objects.get_or_create(user=user, organisation=organisations[org_name], defaults={"role": role})
@@ -250,6 +259,11 @@ class Command(BaseCommand):
         ]
         for local, role, org in rows:
             self.stdout.write(f"  {demo_email(local):57} {role:30} {org}")
+        self.stdout.write(
+            "The coordinator logs in with two-factor authentication (demo only): add the secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app (or run: oathtool --totp -b {DEMO_TOTP_SECRET}), "
+            f"or use one of these recovery codes once: {' '.join(recovery_codes)}"
+        )
 
     def person(self, local, full_name):
         email = demo_email(local)
