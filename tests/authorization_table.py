@@ -187,6 +187,10 @@ members:organisation-switch             -                                   GET 
                                                                             POST   LOGIN   404     404     404     404     404     404
 members:organisation-detail             slug=org                            GET    200     200     200     200     200     200     200
                                                                             POST   -
+members:organisation-contact            slug=org                            GET    LOGIN   200     200     200     200     200     200
+                                                                            POST   LOGIN   200     200     200     200     200     200
+members:welcome                         token=bogus                         GET    410     410     410     410     410     410     410
+                                                                            POST   410     410     410     410     410     410     410
 members:organisation-edit               slug=org                            GET    LOGIN   404     404     404     200     200     404
                                                                             POST   LOGIN   404     404     404     200     200     404
 members:invitation-create               slug=org                            GET    LOGIN   404     404     404     200     200     404
