@@ -1,9 +1,15 @@
-"""The portal's own middleware: the user's language, the Permissions-Policy and private caching."""
+"""The portal's own middleware: the user's language, the Permissions-Policy, private caching and asking for
+consent to a new privacy statement."""
+
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class UserLanguageMiddleware:
@@ -84,3 +90,42 @@ class PrivateCacheMiddleware:
         ):
             patch_cache_control(response, **PRIVATE)
         return response
+
+
+# Pages a person who must agree again can still open: the statement itself, the question, their data, deleting
+# their account, logging out and switching the language.
+CONSENT_FREE_VIEWS = {
+    "members:privacy-statement",
+    "members:privacy-consent",
+    "members:account-data-export",
+    "members:account-delete",
+    "members:language-set",
+    "account_logout",
+}
+
+
+class PrivacyConsentMiddleware:
+    """Someone who agreed to an earlier version of the privacy statement is asked to agree to the current one
+    before opening any other page. Reads only the signed-in user's row, which every request loads anyway: no
+    query of its own. Forms posted from a page opened before the new version are let through (nothing typed is
+    lost); the page they lead to asks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.must_agree_again:
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name in CONSENT_FREE_VIEWS or match.app_name == "admin":
+            return None
+        url = f"{reverse('members:privacy-consent')}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)

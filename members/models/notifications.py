@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     HOURS_CONFIRMED = "hours_confirmed", _("Your hours were confirmed")
     MATCH_REMINDER = "match_reminder", _("Reminders: reviews, answers, starts and hours")
     NEEDS_RECOMMENDED = "needs_recommended", _("Weekly digest of needs that fit you")
+    ACCOUNT_INACTIVE = "account_inactive", _("Your account will be removed because it is not used")
 
 
 class Frequency(models.TextChoices):

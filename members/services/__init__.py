@@ -33,6 +33,7 @@ from .organisations import (
     user_set_language,
     user_update_profile,
 )
+from .privacy import *  # noqa: F403
 from .volunteers import *  # noqa: F403
 
 __all__ = [
