@@ -7,7 +7,7 @@ feedback and history), so members never imports them.
 """
 
 from allauth.account.models import EmailAddress
-from axes.models import AccessAttempt, AccessLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -129,14 +129,15 @@ def personal_data(user: User) -> dict:
             {"at": _when(log.attempt_time), "ip_address": log.ip_address, "user_agent": log.user_agent}
             for log in AccessLog.objects.filter(by_username).order_by("attempt_time", "pk")
         ],
+        # Failed logins still counted against the account (reset by a successful one), and the failure log when
+        # it is switched on (AXES_ENABLE_ACCESS_FAILURE_LOG).
         "failed_logins": [
-            {
-                "at": _when(a.attempt_time),
-                "ip_address": a.ip_address,
-                "user_agent": a.user_agent,
-                "failures": a.failures_since_start,
-            }
+            {"at": _when(a.attempt_time), "ip_address": a.ip_address, "user_agent": a.user_agent}
             for a in AccessAttempt.objects.filter(by_username).order_by("attempt_time", "pk")
+        ]
+        + [
+            {"at": _when(f.attempt_time), "ip_address": f.ip_address, "user_agent": f.user_agent}
+            for f in AccessFailureLog.objects.filter(by_username).order_by("attempt_time", "pk")
         ],
         **{section: [] for section in OTHER_SECTIONS},
     }

@@ -33,7 +33,8 @@ from members.models import (
     VolunteerImport,
 )
 from members.notifications import notification_deliver, render_email
-from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, coordinator
+from members.personal_data import personal_data
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory, coordinator
 from tests.factories_needs import NeedFactory
 from tests.factories_volunteers import csv_text, volunteer_row
 from tests.matching.test_sides_permissions import current_need, proposal
@@ -171,6 +172,7 @@ def history():
     browser = Client()
     browser.post(reverse("account_login"), {"login": EMAIL, "password": "verkeerd"})
     assert browser.post(reverse("account_login"), {"login": EMAIL, "password": PASSWORD}).status_code == 302
+    Client().post(reverse("account_login"), {"login": EMAIL.upper(), "password": "geraden"})
     LogEntry.objects.log_actions(
         user_id=the_coordinator.pk, queryset=[user], action_flag=CHANGE, change_message=f"Changed {EMAIL}"
     )
@@ -230,3 +232,35 @@ def test_after_deleting_their_account_a_volunteers_name_and_email_are_nowhere_in
     for notification in told:
         subject, text, _html = render_email(notification)
         assert "Withdrawn" in subject and NAME not in text and "Deleted account" in text
+
+
+@pytest.mark.django_db
+def test_the_data_download_holds_everything_about_them_in_a_stable_structure(history):
+    user = history["user"]
+
+    data = personal_data(user)
+    bare = personal_data(UserFactory())
+
+    assert set(data) == set(bare)  # the same sections for everyone
+    assert json.loads(json.dumps(data)) == data  # plain JSON values
+    assert data["account"]["full_name"] == NAME and data["account"]["email"] == EMAIL
+    assert {a["email"] for a in data["email_addresses"]} == {EMAIL, HOME_EMAIL}
+    assert data["volunteer_profile"]["organisation"] == "ASML"
+    assert {m["organisation"] for m in data["memberships"]} == {"ASML", "Voedselbank Eindhoven"}
+    assert {i["email"] for i in data["invitations"]} == {EMAIL, HOME_EMAIL}
+    assert {m["need"]: m["status"] for m in data["matches"]} == {
+        "Pakketten inpakken": "completed",
+        "Huiswerkbegeleiding": "active",
+        "Boodschappen": "approved",
+        "Voorlezen": "proposed",
+        "Klussen": "declined",
+    }
+    assert sorted((h["hours"], h["description"]) for h in data["hours"]) == [
+        ("2.00", "Rekenen"),
+        ("3.00", f"Ingepakt met {NAME}"),
+    ]
+    assert [(f["rating"], f["comment"]) for f in data["feedback"]] == [(4, "Mooi.")]
+    assert f"Sorry, {NAME} heeft geen tijd." in [e["note"] for e in data["match_history"]]
+    assert len(data["notifications"]) >= 5 and all(n["title"] for n in data["notifications"])
+    assert len(data["logins"]) == 1 and len(data["failed_logins"]) == 1
+    assert [c["version"] for c in data["privacy_consents"]] == ["1.0"]

@@ -1,0 +1,119 @@
+"""Volunteers who stopped using the portal: told a month before, then anonymised by the daily job, which is safe
+to run twice. People who came back, staff and coordinators are left alone."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from members import services
+from members.models import Membership, Notification, NotificationKind, User, Volunteer
+from members.tasks import privacy_inactive_volunteers
+from tests.factories import coordinator
+from tests.factories_volunteers import VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+
+
+def away(days, **kwargs) -> User:
+    """A volunteer whose last login, registration and profile change were `days` ago."""
+    then = NOW - datetime.timedelta(days=days)
+    volunteer = VolunteerFactory(**kwargs)
+    User.objects.filter(pk=volunteer.user_id).update(last_login=then, date_joined=then - datetime.timedelta(days=1))
+    Volunteer.objects.filter(pk=volunteer.pk).update(updated_at=then, created_at=then)
+    return User.objects.get(pk=volunteer.user_id)
+
+
+def warnings_to(user):
+    return Notification.objects.filter(recipient=user, kind=NotificationKind.ACCOUNT_INACTIVE)
+
+
+def later(days):
+    return NOW + datetime.timedelta(days=days)
+
+
+def test_the_job_runs_daily_from_beat():
+    assert settings.CELERY_BEAT_SCHEDULE["privacy-inactive-volunteers"]["task"] == (
+        "members.tasks.privacy_inactive_volunteers"
+    )
+
+
+def test_a_volunteer_is_told_a_month_before_once_and_removed_after_the_period(django_capture_on_commit_callbacks):
+    period = settings.PRIVACY_INACTIVE_AFTER_DAYS
+    # Their period ends in 29 days: today they are told, and get a month.
+    quiet = away(period - 29, user__full_name="Sanne Stil", user__preferred_language="nl")
+    recent = away(10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        told, removed = services.inactive_volunteers_process(now=NOW)
+        again = services.inactive_volunteers_process(now=NOW)
+
+    assert (told, removed) == (1, 0)
+    assert again == (0, 0)
+    [warning] = warnings_to(quiet)
+    removal = (NOW + datetime.timedelta(days=30)).date()
+    assert warning.context == {"date": removal.isoformat()}
+    [email] = mail.outbox
+    assert email.to == [quiet.email]
+    assert email.subject == f"Je account bij Brainport voor Elkaar wordt op {removal.isoformat()} verwijderd"
+    assert "Log dan voor die datum één keer in" in email.body
+    assert not warnings_to(recent).exists()
+
+    # Twenty days on, the period is over but the warning is not a month old yet: nothing happens.
+    assert services.inactive_volunteers_process(now=later(20)) == (0, 0)
+    # A month after the warning they are removed, once.
+    assert services.inactive_volunteers_process(now=later(31)) == (0, 1)
+    assert services.inactive_volunteers_process(now=later(32)) == (0, 0)
+    quiet.refresh_from_db()
+    assert quiet.anonymised_at is not None and quiet.full_name == "" and not quiet.is_active
+    assert User.objects.get(pk=recent.pk).anonymised_at is None
+
+
+def test_someone_away_longer_than_the_period_is_still_told_a_month_ahead_first():
+    gone = away(settings.PRIVACY_INACTIVE_AFTER_DAYS + 100)
+
+    assert services.inactive_volunteers_process(now=NOW) == (1, 0)
+
+    assert warnings_to(gone).get().context == {"date": (NOW + datetime.timedelta(days=30)).date().isoformat()}
+    assert services.inactive_volunteers_process(now=later(29)) == (0, 0)
+    assert services.inactive_volunteers_process(now=later(31)) == (0, 1)
+
+
+def test_logging_in_after_the_warning_keeps_the_account_and_a_later_absence_is_told_again():
+    period = settings.PRIVACY_INACTIVE_AFTER_DAYS
+    back = away(period - 10)
+    services.inactive_volunteers_process(now=NOW)
+    User.objects.filter(pk=back.pk).update(last_login=later(5))
+
+    assert services.inactive_volunteers_process(now=later(40)) == (0, 0)
+    assert User.objects.get(pk=back.pk).anonymised_at is None
+    # Gone quiet again for a whole period: a new warning, then removal.
+    assert services.inactive_volunteers_process(now=later(5 + period - 20)) == (1, 0)
+    assert warnings_to(back).count() == 2
+
+
+def test_staff_and_coordinators_are_not_removed_for_inactivity():
+    staff = away(settings.PRIVACY_INACTIVE_AFTER_DAYS + 100)
+    Membership.objects.filter(user=staff).update(role=Membership.Role.MEMBER)
+    association = away(settings.PRIVACY_INACTIVE_AFTER_DAYS + 100, user=coordinator())
+
+    assert services.inactive_volunteers_process(now=NOW) == (0, 0)
+    assert services.inactive_volunteers_process(now=later(40)) == (0, 0)
+    assert not warnings_to(staff).exists() and not warnings_to(association).exists()
+
+
+def test_the_task_calls_the_job():
+    away(settings.PRIVACY_INACTIVE_AFTER_DAYS + 1)
+
+    assert privacy_inactive_volunteers.delay().get() == (1, 0)
+
+
+def test_the_period_is_a_setting(settings):
+    settings.PRIVACY_INACTIVE_AFTER_DAYS = 100
+    away(80)
+
+    assert services.inactive_volunteers_process(now=NOW) == (1, 0)
