@@ -66,7 +66,8 @@ def volunteer_with_history(language: str) -> User:
     charity = OrganisationFactory(name="Voedselbank Eindhoven", slug="voedselbank", kind="social")
     contact = MembershipFactory(organisation=charity, role=Membership.Role.ADMIN).user
     match = matching.match_approve(
-        match=proposal(current_need(charity, title="Pakketten inpakken"), volunteer=volunteer), acting_user=coordinator()
+        match=proposal(current_need(charity, title="Pakketten inpakken"), volunteer=volunteer),
+        acting_user=coordinator(),
     )
     matching.match_accept(match=match, acting_user=contact, side="need")
     matching.match_accept(match=match, acting_user=volunteer.user, side="supply")
@@ -90,9 +91,7 @@ def signed_in(page, live_server, user):
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_a_volunteer_downloads_their_data_and_deletes_their_account(
-    page, live_server, axe_check, screenshot, language
-):
+def test_a_volunteer_downloads_their_data_and_deletes_their_account(page, live_server, axe_check, screenshot, language):
     t = TEXT[language]
     user = volunteer_with_history(language)
     signed_in(page, live_server, user)

@@ -305,3 +305,17 @@ def test_someone_who_never_agreed_is_not_stopped_by_the_gate(client, settings):
     settings.PRIVACY_STATEMENT_VERSION = "2.0"
     client.force_login(UserFactory())
     assert client.get(reverse("members:dashboard")).status_code == 200
+
+
+def test_an_admin_no_longer_sees_a_volunteer_who_deleted_their_account(client):
+    organisation = OrganisationFactory(slug="asml")
+    admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user
+    staying = VolunteerFactory(organisation=organisation, user__full_name="Blijft Hier")
+    leaving = VolunteerFactory(organisation=organisation, user__full_name="Gaat Weg")
+    services.account_delete(user=leaving.user, acting_user=leaving.user)
+    client.force_login(admin)
+
+    response = client.get(reverse("members:volunteer-list", args=["asml"]))
+
+    assert [v.pk for v in response.context["volunteers"]] == [staying.pk]
+    assert "Deleted account" not in response.text and "Gaat Weg" not in response.text
