@@ -1,12 +1,14 @@
-"""The portal's own middleware: the user's language, the Permissions-Policy, private caching and asking for
-consent to a new privacy statement."""
+"""The portal's own middleware: the user's language, the Permissions-Policy, private caching, when a person was
+last seen and asking for consent to a new privacy statement."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django_htmx.http import HttpResponseClientRedirect
@@ -90,6 +92,26 @@ class PrivateCacheMiddleware:
         ):
             patch_cache_control(response, **PRIVATE)
         return response
+
+
+LAST_SEEN_EVERY = timedelta(days=1)
+
+
+class LastSeenMiddleware:
+    """Record that a signed-in person used the portal: at most one UPDATE a day per person (the row every request
+    loads says when it was last written), so an active person is never taken for an inactive one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now()
+            if user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_EVERY:
+                get_user_model().objects.filter(pk=user.pk).update(last_seen_at=now)
+                user.last_seen_at = now
+        return self.get_response(request)
 
 
 # Pages a person who must agree again can still open: the statement itself, the question, their data, deleting

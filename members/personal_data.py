@@ -75,6 +75,7 @@ def personal_data(user: User) -> dict:
             "preferred_language": user.preferred_language,
             "date_joined": _when(user.date_joined),
             "last_login": _when(user.last_login),
+            "last_seen_at": _when(user.last_seen_at),
             "privacy_version": user.privacy_version,
         },
         "email_addresses": [{"email": a.email, "primary": a.primary, "verified": a.verified} for a in addresses],

@@ -4,11 +4,18 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models.functions import Coalesce
 
 
 # What volunteers agreed to before the privacy statement existed: the terms on the volunteer form. Recorded as
 # version "0", so that each of them is asked once to agree to the statement itself.
 TERMS_BEFORE_THE_STATEMENT = "0"
+
+
+def last_seen_from_last_login(apps, schema_editor):
+    """Until now only logins were recorded: that is when each person was last seen."""
+    User = apps.get_model("members", "User")
+    User.objects.update(last_seen_at=Coalesce("last_login", "date_joined"))
 
 
 def record_earlier_consents(apps, schema_editor):
@@ -41,6 +48,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='user',
+            name='last_seen_at',
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='last seen'),
+        ),
+        migrations.AddField(
+            model_name='user',
             name='privacy_version',
             field=models.CharField(blank=True, max_length=20, verbose_name='privacy statement agreed to'),
         ),
@@ -70,5 +82,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['user', 'at'], name='privacy_consent_user_at_idx')],
             },
         ),
+        migrations.RunPython(last_seen_from_last_login, migrations.RunPython.noop),
         migrations.RunPython(record_earlier_consents, migrations.RunPython.noop),
     ]

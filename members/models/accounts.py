@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The version of the privacy statement the person last agreed to ("" when they never did or withdrew), kept
     # on the row that every request loads anyway: asking whether to ask again costs no query.
     privacy_version = models.CharField(_("privacy statement agreed to"), max_length=20, blank=True)
+    # The last time the person used the portal, to the day (`LastSeenMiddleware`): a session can outlive many days
+    # without a new login, so the last login alone would call someone who uses the portal every day inactive.
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
     # Set when the account was deleted or removed for inactivity: the row stays, nameless, for the history.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 

@@ -255,14 +255,17 @@ def _end_sessions(user: User) -> None:
 
 def inactive_volunteers(*, before):
     """Volunteers (only that: no organisation role, not association staff) whose last sign of life is older than
-    `before`. The one definition of "inactive": their last login, their registration and the last change to their
-    profile. Logging hours, answering a match and changing a profile all need a login, so the last login covers
-    them; a volunteer whose matches move without them logging in is told a month ahead and can log in once."""
+    `before`. The one definition of "inactive": their last login, the last day they used the portal
+    (`User.last_seen_at`), their registration and the last change to their profile. Logging hours, answering a
+    match and changing a profile all happen on the portal, so the last day seen covers them; a volunteer whose
+    matches move without them coming by is told a month ahead and can log in once."""
     return (
         User.objects.filter(anonymised_at__isnull=True, is_staff=False, is_superuser=False, volunteer__isnull=False)
         .annotate(
             last_active=Greatest(
-                Coalesce("last_login", "date_joined"), Coalesce("volunteer__updated_at", "date_joined")
+                Coalesce("last_login", "date_joined"),
+                "last_seen_at",
+                Coalesce("volunteer__updated_at", "date_joined"),
             )
         )
         .filter(last_active__lt=before)

@@ -2,10 +2,14 @@
 to run twice. People who came back, staff and coordinators are left alone."""
 
 import datetime
+import importlib
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from members import services
@@ -23,7 +27,9 @@ def away(days, **kwargs) -> User:
     """A volunteer whose last login, registration and profile change were `days` ago."""
     then = NOW - datetime.timedelta(days=days)
     volunteer = VolunteerFactory(**kwargs)
-    User.objects.filter(pk=volunteer.user_id).update(last_login=then, date_joined=then - datetime.timedelta(days=1))
+    User.objects.filter(pk=volunteer.user_id).update(
+        last_login=then, last_seen_at=then, date_joined=then - datetime.timedelta(days=1)
+    )
     Volunteer.objects.filter(pk=volunteer.pk).update(updated_at=then, created_at=then)
     return User.objects.get(pk=volunteer.user_id)
 
@@ -87,7 +93,7 @@ def test_logging_in_after_the_warning_keeps_the_account_and_a_later_absence_is_t
     period = settings.PRIVACY_INACTIVE_AFTER_DAYS
     back = away(period - 10)
     services.inactive_volunteers_process(now=NOW)
-    User.objects.filter(pk=back.pk).update(last_login=later(5))
+    User.objects.filter(pk=back.pk).update(last_login=later(5), last_seen_at=later(5))
 
     assert services.inactive_volunteers_process(now=later(40)) == (0, 0)
     assert User.objects.get(pk=back.pk).anonymised_at is None
@@ -117,3 +123,49 @@ def test_the_period_is_a_setting(settings):
     away(80)
 
     assert services.inactive_volunteers_process(now=NOW) == (1, 0)
+
+
+def test_someone_who_keeps_using_a_long_session_without_logging_in_is_not_inactive(client):
+    """The last login can be long ago while the person uses the portal every day in the same session."""
+    regular = away(settings.PRIVACY_INACTIVE_AFTER_DAYS + 100)
+    client.force_login(regular)
+    User.objects.filter(pk=regular.pk).update(last_login=NOW - datetime.timedelta(days=1000))
+
+    client.get(reverse("members:dashboard"))
+
+    assert services.inactive_volunteers_process(now=NOW) == (0, 0)
+    assert services.inactive_volunteers_process(now=later(40)) == (0, 0)
+
+
+def test_the_day_a_person_was_last_seen_is_written_at_most_once_a_day(client):
+    person = away(3)
+    client.force_login(person)
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("members:dashboard"))
+    with CaptureQueriesContext(connection) as second:
+        client.get(reverse("members:dashboard"))
+
+    def writes(queries):
+        return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "last_seen_at" in q["sql"]]
+
+    assert len(writes(first.captured_queries)) == 1
+    assert writes(second.captured_queries) == []
+    assert User.objects.get(pk=person.pk).last_seen_at > NOW
+
+
+def test_the_migration_records_earlier_consents_as_the_terms_before_the_statement():
+    from django.apps import apps
+
+    migration = importlib.import_module("members.migrations.0009_privacy")
+    volunteer = VolunteerFactory()
+    never = VolunteerFactory(consent_at=None)
+
+    migration.record_earlier_consents(apps, None)
+
+    assert list(volunteer.user.privacy_consents.values_list("version", "action", "at")) == [
+        ("0", "given", volunteer.consent_at)
+    ]
+    assert User.objects.get(pk=volunteer.user_id).must_agree_again
+    assert not never.user.privacy_consents.exists()
+    assert not User.objects.get(pk=never.user_id).must_agree_again
