@@ -39,8 +39,11 @@ def offer_activated(sender, offer_id, acting_user=None, **kwargs):
 
 @receiver(events.account_anonymised, dispatch_uid="matching-account-anonymised")
 def account_anonymised(sender, user, terms, **kwargs):
+    """Returns the organisations of the person's matches, where others may have written their name."""
+    organisations = privacy.organisations_of_matches(user=user)
     privacy.account_texts_erase(user=user, terms=terms)
     privacy.matches_close_for_account(user=user)
+    return {"organisations": organisations}
 
 
 @receiver(events.personal_data_requested, dispatch_uid="matching-personal-data")

@@ -58,7 +58,7 @@ def _mentions(field: str, terms, *, json_field: bool) -> Q:
 
 def scrub_rows(queryset, *, text_fields=(), json_fields=(), terms) -> int:
     """Erase the terms from the given fields of every row of `queryset` that mentions one of them. Returns how
-    many rows changed. One scan for the search, one save per row found (rows that mention a person are few)."""
+    many rows changed: one query to find them, one per 500 to write them."""
     terms = list(terms)
     if not terms or not (text_fields or json_fields):
         return 0
@@ -68,12 +68,11 @@ def scrub_rows(queryset, *, text_fields=(), json_fields=(), terms) -> int:
         condition |= _mentions(field, terms, json_field=False)
     for field in json_fields:
         condition |= _mentions(field, terms, json_field=True)
-    changed = 0
-    for row in queryset.annotate(**annotations).filter(condition):
+    rows = list(queryset.annotate(**annotations).filter(condition).only("pk", *text_fields, *json_fields))
+    for row in rows:
         for field in text_fields:
             setattr(row, field, scrub_text(getattr(row, field) or "", terms))
         for field in json_fields:
             setattr(row, field, scrub_value(getattr(row, field), terms))
-        row.save(update_fields=[*text_fields, *json_fields])
-        changed += 1
-    return changed
+    queryset.model.objects.bulk_update(rows, [*text_fields, *json_fields], batch_size=500)
+    return len(rows)

@@ -124,7 +124,13 @@ def personal_data(user: User) -> dict:
                 "email_status": n.email_status,
                 "sent_at": _when(n.sent_at),
             }
-            for n in Notification.objects.filter(Q(recipient=user) | by_address).order_by("created_at", "pk")
+            for n in sorted(
+                [
+                    *Notification.objects.filter(recipient=user),
+                    *Notification.objects.filter(recipient__isnull=True).filter(by_address),
+                ],
+                key=lambda n: (n.created_at, n.pk),
+            )
         ],
         "logins": [
             {"at": _when(log.attempt_time), "ip_address": log.ip_address, "user_agent": log.user_agent}

@@ -31,6 +31,12 @@ def _their_hours(user: User):
     return HoursEntry.objects.filter(Q(volunteer_id__in=volunteer_ids) | Q(logged_by=user))
 
 
+def organisations_of_matches(*, user: User) -> set[int]:
+    """The organisations on the other side of the person's matches: the needs' and the offers'."""
+    rows = _their_matches(user).values_list("need__organisation_id", "offer__organisation_id")
+    return {pk for pair in rows for pk in pair if pk is not None}
+
+
 def matches_close_for_account(*, user: User) -> int:
     """Withdraw the anonymised person's own matches that are still open (proposed, approved, accepted or under
     way), in their name, so the need's organisation hears it (without the name) and a matched need opens again.

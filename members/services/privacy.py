@@ -149,11 +149,17 @@ def account_delete(*, user: User, acting_user: User | None) -> User:
         address.lower() for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
     }
     terms = terms_of(user.full_name, *addresses)
+    last_seen = max(filter(None, [user.last_login, user.last_seen_at]), default=None)
+    # Where others may have written or received the person's name: the organisations they belonged to, and (from
+    # matching) those of the needs and offers of their matches.
+    organisations = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+    organisations |= set(Volunteer.objects.filter(user=user).values_list("organisation_id", flat=True))
     _anonymise_user(user)
     _erase_personal_rows(user, addresses)
-    events.account_anonymised.send(sender=User, user=user, terms=terms)
-    _erase_mentions(terms)
-    _end_sessions(user)
+    for _receiver, answer in events.account_anonymised.send(sender=User, user=user, terms=terms):
+        organisations |= set((answer or {}).get("organisations", ()))
+    _erase_mentions(terms, organisations)
+    _end_sessions(user, last_seen=last_seen)
     return user
 
 
@@ -168,6 +174,7 @@ def _anonymise_user(user: User) -> None:
     user.is_superuser = False
     user.privacy_version = ""
     user.last_login = None
+    user.last_seen_at = now
     user.anonymised_at = now
     user.save()
     user.groups.clear()
@@ -200,7 +207,8 @@ def _erase_personal_rows(user: User, addresses: set[str]) -> None:
     by_address = Q()
     for address in addresses:
         by_address |= Q(email__iexact=address)
-    Notification.objects.filter(Q(recipient=user) | by_address).delete()
+    Notification.objects.filter(recipient=user).delete()
+    Notification.objects.filter(recipient__isnull=True).filter(by_address).delete()
     Invitation.objects.filter(by_address, accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     Invitation.objects.filter(by_address).update(email=user.email)
     MembershipApplication.objects.filter(applicant=user).update(motivation="")
@@ -215,21 +223,34 @@ def _erase_personal_rows(user: User, addresses: set[str]) -> None:
     ).delete()
 
 
-def _erase_mentions(terms: list[str]) -> None:
-    """Take the person's name and addresses out of what others wrote or received: notifications to others,
-    membership decisions, needs and offers, organisation profiles, CSV imports waiting for confirmation, and
-    the admin's history."""
-    scrub_rows(Notification.objects.all(), text_fields=("link", "last_error"), json_fields=("context",), terms=terms)
+def _erase_mentions(terms: list[str], organisations: set[int]) -> None:
+    """Take the person's name and addresses out of what others wrote or received: notifications to the people of
+    the related organisations, to coordinators and to addresses (invitations); membership decisions; the related
+    organisations' needs, offers and profiles; CSV imports waiting for confirmation; the admin's history. Each is
+    one search, narrowed first by the cheap conditions, then by the text."""
+    people = Membership.objects.filter(organisation_id__in=organisations).values("user_id")
+    scrub_rows(
+        Notification.objects.filter(
+            Q(recipient_id__in=people)
+            | Q(recipient_id__in=User.objects.filter(groups__name=COORDINATORS_GROUP).values("pk"))
+            | Q(recipient__isnull=True)
+        ),
+        text_fields=("link", "last_error"),
+        json_fields=("context",),
+        terms=terms,
+    )
     scrub_rows(MembershipApplication.objects.all(), text_fields=("motivation", "decision_note"), terms=terms)
-    needs = Need.objects.filter(
-        Q(*[Q(title__icontains=t) | Q(description__icontains=t) for t in terms], _connector=Q.OR)
-    ).values_list("pk", flat=True)
-    need_ids = list(needs)
-    scrub_rows(Need.objects.filter(pk__in=need_ids), text_fields=("title", "description"), terms=terms)
-    if need_ids and connection.vendor == "postgresql":
-        Need.objects.filter(pk__in=need_ids).update(search_vector=need_search_vector())
-    scrub_rows(Offer.objects.all(), text_fields=("title", "description"), terms=terms)
-    scrub_rows(Organisation.objects.all(), text_fields=("description",), terms=terms)
+    needs = scrub_rows(
+        Need.objects.filter(organisation_id__in=organisations), text_fields=("title", "description"), terms=terms
+    )
+    if needs and connection.vendor == "postgresql":
+        Need.objects.filter(organisation_id__in=organisations, search_vector__isnull=False).update(
+            search_vector=need_search_vector()
+        )
+    scrub_rows(
+        Offer.objects.filter(organisation_id__in=organisations), text_fields=("title", "description"), terms=terms
+    )
+    scrub_rows(Organisation.objects.filter(pk__in=organisations), text_fields=("description",), terms=terms)
     # A previewed CSV that lists the person is discarded whole: its admin uploads the file again without them.
     previews = VolunteerImport.objects.filter(status=VolunteerImport.Status.PREVIEWED).filter(
         Q(*[Q(content__icontains=t) for t in terms], _connector=Q.OR)
@@ -239,9 +260,13 @@ def _erase_mentions(terms: list[str]) -> None:
     scrub_rows(LogEntry.objects.all(), text_fields=("object_repr", "change_message"), terms=terms)
 
 
-def _end_sessions(user: User) -> None:
+def _end_sessions(user: User, *, last_seen) -> None:
     """Delete the account's sessions (the browser that deleted it is logged out by the view). Sessions keep the
-    user's id inside their signed data, so the unexpired ones are read; ended ones are cleared by Django."""
+    user's id inside their signed data, so the unexpired ones are read, unless the person has not been seen for
+    longer than a session lives: then none of theirs can be left (the inactivity job's case). Without the password
+    they would not work anyway: Django checks the password's hash on every request."""
+    if last_seen and timezone.now() - last_seen > timedelta(seconds=settings.SESSION_COOKIE_AGE, days=1):
+        return
     key = str(user.pk)
     ended = []
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000):

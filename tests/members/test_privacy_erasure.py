@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -202,6 +203,8 @@ def figures():
 @pytest.mark.django_db
 def test_after_deleting_their_account_a_volunteers_name_and_email_are_nowhere_in_the_database(history):
     user, browser = history["user"], history["browser"]
+    elsewhere = Client()
+    elsewhere.force_login(user)  # a second browser, still signed in
     assert occurrences([NAME, EMAIL, HOME_EMAIL])  # the search finds them before
     before = figures()
 
@@ -222,6 +225,7 @@ def test_after_deleting_their_account_a_volunteers_name_and_email_are_nowhere_in
     assert (user.is_active, user.has_usable_password(), str(user)) == (False, False, "Deleted account")
     # The session that deleted the account and every other one are gone.
     assert browser.get(reverse("members:dashboard")).status_code == 302
+    assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(user.pk)]
     assert not VolunteerImport.objects.filter(status=VolunteerImport.Status.PREVIEWED).exists()
     assert Need.objects.get(title="Taalmaatje gezocht").contact_person is None
     # The food bank hears that the open matches were withdrawn, without the name.
