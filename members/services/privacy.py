@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import events
@@ -41,7 +41,7 @@ from ..models import (
     VolunteerImport,
 )
 from ..models.needs import need_search_vector
-from ..notifications import Recipient, notify
+from ..notifications import Recipient, notify_each
 from .organisations import coordinators
 
 __all__ = [
@@ -299,11 +299,18 @@ def inactive_volunteers(*, before):
     )
 
 
-def inactive_volunteers_process(*, now=None) -> tuple[int, int]:
+# Warnings are written this many at a time (one transaction each); at most this many accounts are removed a run,
+# so a first run over years of history catches up over a few days instead of running for hours.
+WARN_BATCH = 1000
+REMOVE_PER_RUN = 500
+
+
+def inactive_volunteers_process(*, now=None, remove_limit: int = REMOVE_PER_RUN) -> tuple[int, int]:
     """The daily job: tell volunteers inactive for the period less a month that their account will be removed,
-    and anonymise those still inactive after the whole period who were told at least a month ago. Returns how
-    many were told and how many removed. Safe to repeat: a warning is one notification per stretch of
-    inactivity (its event key), and an anonymised account is not found again."""
+    and anonymise those still inactive after the whole period who were told at least a month ago (at most
+    `remove_limit` a run, the longest inactive first). Returns how many were told and how many removed. Safe to
+    repeat: a warning is one notification per stretch of inactivity (its event key), and an anonymised account is
+    not found again."""
     now = now or timezone.now()
     period = timedelta(days=settings.PRIVACY_INACTIVE_AFTER_DAYS)
     notice = timedelta(days=settings.PRIVACY_INACTIVE_WARNING_DAYS)
@@ -313,31 +320,43 @@ def inactive_volunteers_process(*, now=None) -> tuple[int, int]:
         .annotate(warned=Exists(warnings.filter(created_at__gt=OuterRef("last_active"))))
         .filter(warned=False)
         .distinct()
+        .order_by("pk")
     )
     told = 0
-    for user in to_warn:
-        with transaction.atomic(), translation.override(user.preferred_language):
-            removal = max(user.last_active + period, now + notice)
-            told += len(
-                notify(
-                    recipients=[Recipient.of(user)],
-                    kind=NotificationKind.ACCOUNT_INACTIVE,
-                    event_key=f"privacy:inactive:{user.pk}:{user.last_active.date().isoformat()}",
-                    context={"date": removal.date().isoformat()},
-                    link=reverse("account_login"),
-                )
+    batch = []
+    for user in to_warn.iterator(chunk_size=WARN_BATCH):
+        removal = max(user.last_active + period, now + notice)
+        batch.append(
+            (
+                Recipient.of(user),
+                f"privacy:inactive:{user.pk}:{user.last_active.date().isoformat()}",
+                {"date": removal.date().isoformat()},
+                reverse("account_login"),
             )
+        )
+        if len(batch) >= WARN_BATCH:
+            told += _warn(batch)
+            batch = []
+    told += _warn(batch)
     to_remove = (
         inactive_volunteers(before=now - period)
         .annotate(warned=Exists(warnings.filter(created_at__gt=OuterRef("last_active"), created_at__lte=now - notice)))
         .filter(warned=True)
         .distinct()
+        .order_by("last_active", "pk")
     )
     removed = 0
-    for user in to_remove:
+    for user in to_remove[:remove_limit]:
         try:
             account_delete(user=user, acting_user=None)
         except ValidationError:
             continue
         removed += 1
     return told, removed
+
+
+def _warn(items) -> int:
+    if not items:
+        return 0
+    with transaction.atomic():
+        return len(notify_each(kind=NotificationKind.ACCOUNT_INACTIVE, items=items))

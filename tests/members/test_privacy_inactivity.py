@@ -169,3 +169,15 @@ def test_the_migration_records_earlier_consents_as_the_terms_before_the_statemen
     assert User.objects.get(pk=volunteer.user_id).must_agree_again
     assert not never.user.privacy_consents.exists()
     assert not User.objects.get(pk=never.user_id).must_agree_again
+
+
+def test_a_run_removes_at_most_its_limit_the_longest_inactive_first():
+    oldest = away(settings.PRIVACY_INACTIVE_AFTER_DAYS + 300)
+    others = [away(settings.PRIVACY_INACTIVE_AFTER_DAYS + 100) for _ in range(2)]
+    assert services.inactive_volunteers_process(now=NOW) == (3, 0)
+
+    assert services.inactive_volunteers_process(now=later(31), remove_limit=1) == (0, 1)
+
+    assert User.objects.get(pk=oldest.pk).anonymised_at is not None
+    assert services.inactive_volunteers_process(now=later(32), remove_limit=5) == (0, 2)
+    assert all(User.objects.get(pk=u.pk).anonymised_at for u in others)
