@@ -319,3 +319,20 @@ def test_an_admin_no_longer_sees_a_volunteer_who_deleted_their_account(client):
 
     assert [v.pk for v in response.context["volunteers"]] == [staying.pk]
     assert "Deleted account" not in response.text and "Gaat Weg" not in response.text
+
+
+def test_the_admin_anonymises_accounts_instead_of_deleting_them(client):
+    """A request to be forgotten that reaches the association by post: the same service, never a row deleted
+    (which would take the person's matches and hours with it)."""
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    leaving = VolunteerFactory(user__full_name="Per Post")
+    client.force_login(superuser)
+    changelist = reverse("admin:members_user_changelist")
+
+    response = client.post(changelist, {"action": "anonymise", "_selected_action": [leaving.user.pk]}, follow=True)
+
+    assert response.status_code == 200
+    assert "1 accounts anonymised." in response.text
+    assert User.objects.get(pk=leaving.user.pk).anonymised_at is not None
+    assert Volunteer.objects.filter(pk=leaving.pk).exists()
+    assert client.get(reverse("admin:members_user_delete", args=[leaving.user.pk])).status_code == 403
