@@ -3,7 +3,8 @@
 Deleting an account anonymises it in one transaction: the user row stays (nameless, inactive, no password), so
 matches, hours and the impact figures keep counting the person, as an anonymous one; everything that says who
 they were goes. Their own free texts are emptied; their name and addresses are erased from texts about them
-(`members.erasure`). Matching does its part on `events.account_anonymised`, in the same transaction. The inactivity job uses the same service after telling the person a month before.
+(`members.erasure`). Matching does its part on `events.account_anonymised`, in the same transaction. The
+inactivity job uses the same service after telling the person a month before.
 """
 
 from datetime import timedelta
@@ -131,7 +132,7 @@ def account_delete_problem(user: User, *, lock: bool = False) -> str | None:
 @transaction.atomic
 def account_delete(*, user: User, acting_user: User | None) -> User:
     """Delete the person's account: `acting_user` is the person themselves (their password was checked by the
-    view), or None for the inactivity job.
+    view), or None for the inactivity job and the admin (a request that reached the association by post).
 
     Anonymises in one transaction (see the module docstring); their open matches are withdrawn (matching tells
     the other side) and the sessions of the account end. Refused with a ValidationError saying why when the
