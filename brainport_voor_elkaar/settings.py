@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "members.middleware.UserLanguageMiddleware",
+    "members.middleware.LastSeenMiddleware",
+    "members.middleware.PrivacyConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -246,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.notifications_send_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    "privacy-inactive-volunteers": {
+        "task": "members.tasks.privacy_inactive_volunteers",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Notifications: a pending email older than this is re-enqueued by the sweep; a claim older than the
@@ -277,6 +283,14 @@ MATCH_REMIND_HOURS_DAYS = 3
 INVITATION_VALID_DAYS = 14
 # How long the welcome link of an imported volunteer lets them choose a password.
 WELCOME_LINK_VALID_DAYS = 14
+
+# Privacy: the version and date of the privacy statement (templates/members/privacy_statement.html). Raising the
+# version asks everyone who agreed to an earlier one to agree again. Volunteers who have not been active for
+# PRIVACY_INACTIVE_AFTER_DAYS are anonymised by a daily job; they are told PRIVACY_INACTIVE_WARNING_DAYS before.
+PRIVACY_STATEMENT_VERSION = "1.0"
+PRIVACY_STATEMENT_DATE = "2026-12-07"
+PRIVACY_INACTIVE_AFTER_DAYS = env.int("PRIVACY_INACTIVE_AFTER_DAYS", default=730)
+PRIVACY_INACTIVE_WARNING_DAYS = env.int("PRIVACY_INACTIVE_WARNING_DAYS", default=30)
 
 # Security ------------------------------------------------------------------------------------------
 SECURE_CSP = {

@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import (
     Invitation,
     Membership,
@@ -19,13 +21,33 @@ from .models import (
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff"]
+    list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff", "anonymised_at"]
+    list_filter = ["is_active", "is_staff", "anonymised_at"]
     search_fields = ["email", "full_name"]
+    actions = ["anonymise"]
     fieldsets = [
         (None, {"fields": ["email", "password", "full_name", "preferred_language"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting the row would delete the person's matches and hours with it: accounts are anonymised instead.
+        return False
+
+    @admin.action(description=_("Delete the accounts (anonymise: history kept without name)"))
+    def anonymise(self, request, queryset):
+        """For a request to be forgotten that reaches the association outside the portal."""
+        done, refused = 0, []
+        for user in queryset:
+            try:
+                services.account_delete(user=user, acting_user=None)
+                done += 1
+            except ValidationError as error:
+                refused.append(f"{user.email}: {' '.join(error.messages)}")
+        self.message_user(request, _("%(count)s accounts anonymised.") % {"count": done})
+        for reason in refused:
+            self.message_user(request, reason, level=messages.WARNING)
 
 
 class MembershipInline(admin.TabularInline):

@@ -13,3 +13,10 @@ need_opened = Signal()
 volunteer_activated = Signal()
 # An offer became active: published or resumed. Sent with `offer_id`, `acting_user`.
 offer_activated = Signal()
+# A person's account was anonymised (deleted by them, or removed after a long inactivity). Sent with `user` (now
+# nameless and inactive) and `terms`: their name and addresses as they were. Receivers empty the texts the person
+# wrote, erase the terms from texts about them and close what the person can no longer do (matching withdraws
+# their open matches). A receiver may answer {"organisations": ids}: more places where the name may be written.
+account_anonymised = Signal()
+# A person downloads their data. Sent with `user`; each receiver returns a dict of sections to add to the export.
+personal_data_requested = Signal()

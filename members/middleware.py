@@ -1,9 +1,17 @@
-"""The portal's own middleware: the user's language, the Permissions-Policy and private caching."""
+"""The portal's own middleware: the user's language, the Permissions-Policy, private caching, when a person was
+last seen and asking for consent to a new privacy statement."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.utils import translation
+from django.contrib.auth import get_user_model
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class UserLanguageMiddleware:
@@ -84,3 +92,62 @@ class PrivateCacheMiddleware:
         ):
             patch_cache_control(response, **PRIVATE)
         return response
+
+
+LAST_SEEN_EVERY = timedelta(days=1)
+
+
+class LastSeenMiddleware:
+    """Record that a signed-in person used the portal: at most one UPDATE a day per person (the row every request
+    loads says when it was last written), so an active person is never taken for an inactive one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now()
+            if user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_EVERY:
+                get_user_model().objects.filter(pk=user.pk).update(last_seen_at=now)
+                user.last_seen_at = now
+        return self.get_response(request)
+
+
+# Pages a person who must agree again can still open: the statement itself, the question, their data, deleting
+# their account, logging out and switching the language.
+CONSENT_FREE_VIEWS = {
+    "members:privacy-statement",
+    "members:privacy-consent",
+    "members:account-data-export",
+    "members:account-delete",
+    "members:language-set",
+    "account_logout",
+}
+
+
+class PrivacyConsentMiddleware:
+    """Someone who agreed to an earlier version of the privacy statement is asked to agree to the current one
+    before opening any other page. Reads only the signed-in user's row, which every request loads anyway: no
+    query of its own. Forms posted from a page opened before the new version are let through (nothing typed is
+    lost); the page they lead to asks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.must_agree_again:
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name in CONSENT_FREE_VIEWS or match.app_name == "admin":
+            return None
+        url = f"{reverse('members:privacy-consent')}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)

@@ -87,6 +87,7 @@ TITLES = {
     NotificationKind.NEEDS_RECOMMENDED: ngettext_lazy(
         "%(count)s new need that fits you", "%(count)s new needs that fit you", "count"
     ),
+    NotificationKind.ACCOUNT_INACTIVE: _("Your Brainport voor Elkaar account will be removed on %(date)s"),
 }
 
 # Words for `event` in a notification's context, in the reader's language when the title is made.

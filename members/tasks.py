@@ -26,3 +26,10 @@ def notifications_send_digests() -> int:
 @shared_task(ignore_result=True, acks_late=True)
 def notification_digest_deliver(user_id: int) -> int:
     return notifications.digest_deliver(user_id=user_id)
+
+
+@shared_task(ignore_result=True)
+def privacy_inactive_volunteers() -> tuple[int, int]:
+    from .services import inactive_volunteers_process
+
+    return inactive_volunteers_process()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import directory, needs, offers, volunteers
+from .views import directory, needs, offers, privacy, volunteers
 from .views import organisations as views
 
 app_name = "members"
@@ -25,6 +25,11 @@ urlpatterns = [
     path("inbox/read-all/", views.inbox_mark_all_read, name="inbox-read-all"),
     path("inbox/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("account/settings/", views.account_settings, name="account-settings"),
+    # Privacy ----------------------------------------------------------------------------------------
+    path("privacy/", privacy.privacy_statement, name="privacy-statement"),
+    path("privacy/agree/", privacy.privacy_consent, name="privacy-consent"),
+    path("account/my-data.json", privacy.account_data_export, name="account-data-export"),
+    path("account/delete/", privacy.account_delete, name="account-delete"),
     # Needs ------------------------------------------------------------------------------------------
     path("needs/", needs.need_list, name="need-list"),
     path("needs/<int:pk>/", needs.need_detail, name="need-detail"),

@@ -191,6 +191,14 @@ members:organisation-contact            slug=org                            GET 
                                                                             POST   LOGIN   200     200     200     200     200     200
 members:welcome                         token=bogus                         GET    410     410     410     410     410     410     410
                                                                             POST   410     410     410     410     410     410     410
+members:privacy-statement               -                                   GET    200     200     200     200     200     200     200
+                                                                            POST   405     405     405     405     405     405     405
+members:privacy-consent                 -                                   GET    LOGIN   200     200     200     200     200     200
+                                                                            POST   LOGIN   200     200     200     200     200     200
+members:account-data-export             -                                   GET    LOGIN   200     200     200     200     200     200
+                                                                            POST   LOGIN   405     405     405     405     405     405
+members:account-delete                  -                                   GET    LOGIN   200     200     200     200     200     200
+                                                                            POST   LOGIN   200     200     200     200     200     200
 members:organisation-edit               slug=org                            GET    LOGIN   404     404     404     200     200     404
                                                                             POST   LOGIN   404     404     404     200     200     404
 members:invitation-create               slug=org                            GET    LOGIN   404     404     404     200     200     404

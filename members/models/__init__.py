@@ -3,6 +3,7 @@ from .needs import Need, NeedSkill, WorkLocation
 from .notifications import Frequency, Notification, NotificationKind, NotificationPreference
 from .offers import Offer
 from .organisations import Invitation, Membership, MembershipApplication, Organisation
+from .privacy import PrivacyConsent
 from .reference import (
     BilingualName,
     Municipality,
@@ -31,6 +32,7 @@ __all__ = [
     "NotificationPreference",
     "Offer",
     "Organisation",
+    "PrivacyConsent",
     "Programme",
     "Skill",
     "SkillCategory",

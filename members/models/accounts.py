@@ -1,5 +1,6 @@
 """Users: email as login, a preferred language, and the global coordinator role."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -44,6 +45,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The version of the privacy statement the person last agreed to ("" when they never did or withdrew), kept
+    # on the row that every request loads anyway: asking whether to ask again costs no query.
+    privacy_version = models.CharField(_("privacy statement agreed to"), max_length=20, blank=True)
+    # The last time the person used the portal, to the day (`LastSeenMiddleware`): a session can outlive many days
+    # without a new login, so the last login alone would call someone who uses the portal every day inactive.
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    # Set when the account was deleted or removed for inactivity: the row stays, nameless, for the history.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -57,12 +66,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self):
-        return self.full_name or self.email
+        return self.get_full_name()
 
     def get_full_name(self):
+        if self.anonymised_at:
+            return str(_("Deleted account"))
         return self.full_name or self.email
 
     def get_short_name(self):
+        if self.anonymised_at:
+            return self.get_full_name()
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def _coordinator_standing(self) -> tuple[bool, bool]:
@@ -88,6 +101,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 )
             self._coordinator = standing or (False, False)
         return self._coordinator
+
+    @property
+    def must_agree_again(self) -> bool:
+        """Agreed to an earlier version of the privacy statement: asked again before going on (no query)."""
+        return bool(self.privacy_version) and self.privacy_version != settings.PRIVACY_STATEMENT_VERSION
 
     @property
     def is_coordinator(self):

@@ -26,6 +26,8 @@ class NotificationKind(models.TextChoices):
     NEEDS_RECOMMENDED = "needs_recommended", _("Weekly digest of needs that fit you")
     CONTACT_REQUEST = "contact_request", _("Questions about a member organisation (coordinators)")
 
+    ACCOUNT_INACTIVE = "account_inactive", _("Your account will be removed because it is not used")
+
 
 class Frequency(models.TextChoices):
     IMMEDIATELY = "immediately", _("Immediately")

@@ -34,6 +34,7 @@ from .organisations import (
     user_set_language,
     user_update_profile,
 )
+from .privacy import *  # noqa: F403
 from .two_factor import *  # noqa: F403
 from .volunteers import *  # noqa: F403
 from .welcome import *  # noqa: F403

@@ -32,6 +32,7 @@ from ..models import (
 from ..notifications import Recipient, notify, notify_each
 from ..permissions import can_manage_organisation, require
 from .organisations import NewAccount, user_create
+from .privacy import privacy_consent_give, privacy_consent_withdraw
 from .welcome import welcome_link
 
 __all__ = [
@@ -155,6 +156,7 @@ def volunteer_register(*, user: User, organisation: Organisation, profile: dict,
             )
     except IntegrityError as error:
         raise ValidationError(_("You are already registered as a volunteer.")) from error
+    privacy_consent_give(user=user)
     volunteer = _save_profile(volunteer, profile)
     if volunteer.status == Volunteer.Status.ACTIVE:
         events.volunteer_activated.send(sender=Volunteer, volunteer_id=volunteer.pk)
@@ -205,6 +207,10 @@ def volunteer_update(
         if not own:
             raise PermissionDenied
         volunteer.consent_at = (volunteer.consent_at or timezone.now()) if consent else None
+        if consent:
+            privacy_consent_give(user=acting_user)
+        else:
+            privacy_consent_withdraw(user=acting_user)
     volunteer = _save_profile(volunteer, profile)
     if volunteer.status == Volunteer.Status.ACTIVE and volunteer.consent_at:
         events.volunteer_activated.send(sender=Volunteer, volunteer_id=volunteer.pk)

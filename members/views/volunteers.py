@@ -175,10 +175,12 @@ def volunteer_list(request, slug):
     status = request.GET.get("status", "all")
     if status not in STATUS_FILTERS:
         status = "all"
-    counts = Volunteer.objects.filter(organisation=organisation).aggregate(
+    # People who deleted their account stay in the figures, not in the list.
+    present = Volunteer.objects.filter(organisation=organisation, user__anonymised_at__isnull=True)
+    counts = present.aggregate(
         **{name.replace("-", "_"): Count("pk", filter=condition) for name, condition in STATUS_FILTERS.items()}
     )
-    volunteers = Volunteer.objects.filter(organisation=organisation).filter(STATUS_FILTERS[status]).with_related()
+    volunteers = present.filter(STATUS_FILTERS[status]).with_related()
     page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = [
         ("all", _("All"), counts["all"]),
