@@ -157,7 +157,7 @@ def test_the_day_a_person_was_last_seen_is_written_at_most_once_a_day(client):
 def test_the_migration_records_earlier_consents_as_the_terms_before_the_statement():
     from django.apps import apps
 
-    migration = importlib.import_module("members.migrations.0009_privacy")
+    migration = importlib.import_module("members.migrations.0010_privacy")
     volunteer = VolunteerFactory()
     never = VolunteerFactory(consent_at=None)
 
