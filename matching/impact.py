@@ -19,10 +19,12 @@ Definitions (pinned by `tests/matching/test_impact_figures.py`):
   need's organisation confirmed (its correction, where it corrected them).
 - **residents reached** per programme: `Need.residents_reached` of completed needs (completed in the
   period), with `Need.residents_helped` of the same needs beside it as *planned*.
-- **inclusive employers**: member organisations that declare themselves inclusive employers
-  (`Organisation.is_inclusive_employer`). There is no coordinator's confirmation of that declaration yet.
-- **people into work**: not recorded yet (no outcome of a Work need exists in the data model); reported as
-  missing (`None`), never guessed.
+- **inclusive employers**: member organisations that declare themselves inclusive employers and whose
+  declaration a coordinator confirmed (`Organisation.objects.inclusive_employers()`); the period does not
+  apply (it is who counts now).
+- **people into work**: the people that completed needs of the Work programme placed into work plus those
+  placed in a work-study (BBL) placement (`WorkPlacement`, recorded when the need completes; completed in the
+  period, in the subregion); "employers" is how many different organisations took them on.
 - **matches by state**: matches created in the period, per status, in lifecycle order.
 - **days to a first approved match**: per need published in the period, the days from `published_at` to the
   first approval of any of its matches (a `MatchEvent` to *approved*, by a coordinator or the review
@@ -57,7 +59,7 @@ from django.db.models.functions import Coalesce, Extract, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from members.models import Need, Organisation, Programme, Volunteer
+from members.models import Need, Organisation, Programme, Volunteer, WorkPlacement
 from members.models.reference import Subregion
 from members.reference_data import INCLUSIVE_EMPLOYERS_TARGET
 
@@ -212,24 +214,66 @@ def residents_per_programme(f: ImpactFilter) -> list[dict]:
 
 
 def inclusive_employers(f: ImpactFilter) -> int:
-    """Member organisations that declare themselves inclusive employers (in the subregion of their own
-    municipality). One query. Their declaration is not confirmed by a coordinator: no such flag exists."""
-    q = Q(is_inclusive_employer=True)
+    """Member organisations that declare themselves inclusive employers and whose declaration a coordinator
+    confirmed (in the subregion of their own municipality). One query."""
+    q = Q()
     if f.subregion:
         q &= Q(municipality__subregion=f.subregion)
     if f.supplier:
         q &= Q(pk=f.supplier)
-    return Organisation.objects.active().filter(q).count()
+    return Organisation.objects.inclusive_employers().filter(q).count()
 
 
-def people_into_work(f: ImpactFilter) -> int | None:
-    """People placed into work or a work-study (BBL) placement by Work needs: not recorded yet, because no
-    outcome of a completed Work need exists in the data model. `None` means "not measured", never 0. No
-    query."""
-    return None
+def _placements_in(f: ImpactFilter):
+    """Placements of Work needs completed in the period, in the subregion (and the programme filter)."""
+    q = (
+        Q(need__status=Need.Status.COMPLETED, need__programme__code=PROGRAMME_WORK)
+        & f.period("need__status_changed_at", is_datetime=True)
+        & f.need("need__")
+    )
+    if f.supplier:
+        supported = _hours_in(ImpactFilter(supplier=f.supplier)).filter(_deployed()).values("match__need")
+        q &= Q(need__in=supported)
+    return WorkPlacement.objects.filter(q)
 
 
-def target_progress(*, delivered: dict, residents: list[dict], inclusive: int, into_work: int | None) -> list[dict]:
+def people_into_work(f: ImpactFilter) -> dict:
+    """{"people", "into_work", "work_study", "employers", "needs"}: the people completed Work needs placed into
+    work and into a work-study (BBL) placement, how many different employers took them on, and how many needs
+    placed them. One query."""
+    figures = _placements_in(f).aggregate(
+        placed_into_work=Coalesce(Sum("into_work"), 0),
+        placed_work_study=Coalesce(Sum("work_study"), 0),
+        employers=Count("employer", distinct=True),
+        needs=Count("need", distinct=True),
+    )
+    return {
+        "people": figures["placed_into_work"] + figures["placed_work_study"],
+        "into_work": figures["placed_into_work"],
+        "work_study": figures["placed_work_study"],
+        "employers": figures["employers"],
+        "needs": figures["needs"],
+    }
+
+
+def placements_per_employer(f: ImpactFilter) -> list[dict]:
+    """Per employer: "employer__name", "employer__slug", "placed_into_work", "placed_work_study", "people", and
+    whether it is a confirmed inclusive employer ("inclusive", more than 0). Most people first. One query."""
+    inclusive = Organisation.objects.inclusive_employers().values("pk")
+    return list(
+        _placements_in(f)
+        .values("employer__name", "employer__slug")
+        .annotate(
+            placed_into_work=Sum("into_work"),
+            placed_work_study=Sum("work_study"),
+            people=Sum(F("into_work") + F("work_study")),
+            inclusive=Count("employer", filter=Q(employer__in=inclusive)),
+        )
+        .order_by("-people", "employer__name")
+    )
+
+
+def target_progress(*, delivered: dict, residents: list[dict], inclusive: int, into_work: int) -> list[dict]:
     """The four public targets (and inclusive employers under Work) with the value reached and the share of
     the target, from figures already read: no query."""
     by_code = {row["code"]: row for row in residents}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import impact
+from . import impact, impact_snapshot
 
 DEFINITIONS = {
     "volunteers_registered": gettext_lazy("Volunteer profiles created in the period."),
@@ -37,9 +37,14 @@ DEFINITIONS = {
     "feedback_answers": gettext_lazy("Feedback answers given in the period, by both sides."),
     "average_rating": gettext_lazy("Average rating of those answers, from 1 to 5."),
     "inclusive_employers": gettext_lazy(
-        "Member organisations that declare themselves inclusive employers (not yet confirmed by a coordinator)."
+        "Member organisations that declare themselves inclusive employers, confirmed by a coordinator (now, "
+        "whatever the period)."
     ),
-    "people_into_work": gettext_lazy("Not recorded yet: Work needs do not record their outcome in the portal."),
+    "people_into_work": gettext_lazy(
+        "People that completed needs of the Work programme placed into work or into a work-study (BBL) "
+        "placement, recorded when the need was completed in the period."
+    ),
+    "placement_employers": gettext_lazy("Different employers that took on people through those needs."),
     "residents": gettext_lazy(
         "Residents actually helped by needs completed in the period; planned is what the same needs expected."
     ),
@@ -69,10 +74,27 @@ class Table:
 
 
 class Figures:
-    """The figures of one filter, each read from the database once and only when asked for."""
+    """The figures of one filter, each read from the database once and only when asked for.
 
-    def __init__(self, f: impact.ImpactFilter):
+    With `snapshot=True` (the dashboard), the confirmed work and its breakdowns come from the impact snapshot
+    when it can answer the filter (`impact_snapshot.usable_for`): one query for all of them instead of one per
+    breakdown. Everything else, and every filter the snapshot cannot answer, is read live."""
+
+    def __init__(self, f: impact.ImpactFilter, *, snapshot: bool = False):
         self.f = f
+        self.use_snapshot = snapshot
+
+    @cached_property
+    def snapshot(self):
+        """The impact snapshot used for this filter, or None (read live)."""
+        if not self.use_snapshot:
+            return None
+        latest = impact_snapshot.latest()
+        return latest if impact_snapshot.usable_for(self.f, latest) else None
+
+    @cached_property
+    def _from_snapshot(self):
+        return impact_snapshot.read(self.f, english=impact._english())
 
     @cached_property
     def registered(self):
@@ -84,6 +106,8 @@ class Figures:
 
     @cached_property
     def delivered(self):
+        if self.snapshot:
+            return self._from_snapshot["totals"]
         return impact.work_delivered(self.f)
 
     @cached_property
@@ -97,6 +121,10 @@ class Figures:
     @cached_property
     def into_work(self):
         return impact.people_into_work(self.f)
+
+    @cached_property
+    def placements(self):
+        return impact.placements_per_employer(self.f)
 
     @cached_property
     def funnel(self):
@@ -115,6 +143,8 @@ class Figures:
         return impact.feedback_share(self.f)
 
     def breakdown(self, by):
+        if self.snapshot:
+            return self._from_snapshot["breakdowns"][by]
         cache = self.__dict__.setdefault("_breakdowns", {})
         if by not in cache:
             cache[by] = impact.breakdown(self.f, by)
@@ -123,7 +153,10 @@ class Figures:
     @cached_property
     def targets(self):
         return impact.target_progress(
-            delivered=self.delivered, residents=self.residents, inclusive=self.inclusive, into_work=self.into_work
+            delivered=self.delivered,
+            residents=self.residents,
+            inclusive=self.inclusive,
+            into_work=self.into_work["people"],
         )
 
 
@@ -145,7 +178,9 @@ def targets_table(figs: Figures) -> Table:
         columns=[_("What we aim for"), _("Reached"), _("Target"), _("Share of the target (%)")],
         rows=[[target_label(r, figs.residents), r["value"], r["target"], r["percent"]] for r in figs.targets],
         numeric=frozenset({1, 2, 3}),
-        note=str(DEFINITIONS["people_into_work"]),
+        note=" ".join(
+            str(DEFINITIONS[key]) for key in ("volunteers_deployed", "people_into_work", "inclusive_employers")
+        ),
     )
 
 
@@ -180,6 +215,36 @@ def residents_table(figs: Figures) -> Table:
         rows=[[r["name"], r["planned"], r["reached"], r["needs_completed"], r["target"]] for r in figs.residents],
         numeric=frozenset({1, 2, 3, 4}),
         note=str(DEFINITIONS["residents"]),
+    )
+
+
+def work_table(figs: Figures) -> Table:
+    """People into work per employer, with the totals first."""
+    w = figs.into_work
+    rows = [
+        [
+            r["employer__name"],
+            r["placed_into_work"],
+            r["placed_work_study"],
+            r["people"],
+            _("yes") if r["inclusive"] else _("no"),
+        ]
+        for r in figs.placements
+    ]
+    return Table(
+        key="work",
+        caption=_("People into work per employer"),
+        columns=[
+            _("Employer"),
+            _("Into work"),
+            _("Work-study (BBL)"),
+            _("People"),
+            _("Confirmed inclusive employer"),
+        ],
+        rows=[[_("All employers"), w["into_work"], w["work_study"], w["people"], ""], *rows],
+        numeric=frozenset({1, 2, 3}),
+        note=" ".join(str(DEFINITIONS[key]) for key in ("people_into_work", "placement_employers")),
+        limit=PAGE_ROWS,
     )
 
 
@@ -262,6 +327,7 @@ DASHBOARD_TABLES = {
     "targets": targets_table,
     "figures": figures_table,
     "residents": residents_table,
+    "work": work_table,
     "funnel": funnel_table,
     "waiting": waiting_table,
     **{by: _breakdown(by) for by in impact.BREAKDOWNS},
@@ -383,45 +449,3 @@ def csv_response(tables: list[Table], *, filename: str) -> HttpResponse:
         for row in table.rows:
             writer.writerow([csv_cell(c) for c in row])
     return response
-
-
-# --- Public figures ---------------------------------------------------------------------------------
-
-
-def public_figures() -> dict:
-    """The headline figures for everyone: plain numbers and codes only (no personal data, no organisation
-    named), so the result can be cached and labelled in either language afterwards. Five queries."""
-    from members.models import Programme
-
-    figs = Figures(impact.ImpactFilter())
-    return {
-        "targets": figs.targets,
-        "units": {p.code: {"nl": p.target_unit_nl, "en": p.target_unit_en} for p in Programme.objects.all()},
-        "hours_confirmed": figs.delivered["hours_confirmed"],
-        "needs_supported": figs.delivered["needs_supported"],
-        "volunteers_deployed": figs.delivered["volunteers_deployed"],
-        "subregions": [
-            {
-                "code": r["key"],
-                "hours": r["hours_confirmed"],
-                "volunteers": r["volunteers_deployed"],
-                "needs": r["needs_supported"],
-            }
-            for r in figs.breakdown("subregion")
-            if r["key"]
-        ],
-    }
-
-
-def public_target_rows(figures: dict, *, english: bool) -> list[dict]:
-    """The cached targets with a label in the active language: no query."""
-    labels = {
-        "volunteers_deployed": _("Corporate volunteers deployed"),
-        "people_into_work": _("People needing support into work"),
-        "inclusive_employers": _("Inclusive employers"),
-    }
-    language = "en" if english else "nl"
-    return [
-        {**row, "label": labels.get(row["key"]) or figures["units"].get(row["programme"], {}).get(language, "")}
-        for row in figures["targets"]
-    ]

@@ -24,6 +24,8 @@ class NotificationKind(models.TextChoices):
     HOURS_CONFIRMED = "hours_confirmed", _("Your hours were confirmed")
     MATCH_REMINDER = "match_reminder", _("Reminders: reviews, answers, starts and hours")
     NEEDS_RECOMMENDED = "needs_recommended", _("Weekly digest of needs that fit you")
+    INCLUSIVE_DECLARED = "inclusive_declared", _("An organisation declares itself an inclusive employer (coordinators)")
+    INCLUSIVE_REVIEWED = "inclusive_reviewed", _("A coordinator confirmed or withdrew your inclusive employer status")
 
 
 class Frequency(models.TextChoices):

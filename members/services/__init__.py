@@ -5,7 +5,8 @@ writes its notifications in the same transaction (the outbox). Views, tasks, adm
 all come through here, so they obey the same rules.
 """
 
-from .needs import *  # noqa: F403 - each module lists its services in __all__
+from .employers import *  # noqa: F403 - each module lists its services in __all__
+from .needs import *  # noqa: F403
 from .offers import *  # noqa: F403
 from .organisations import (
     INVITATION_SALT,

@@ -39,6 +39,26 @@ def test_seeding_reaches_the_totals_with_matches_in_every_state(region):
     assert MatchFeedback.objects.exists()
 
 
+def test_seeding_records_outcomes_of_completed_work_needs_and_confirms_inclusive_employers(region):
+    from members.models import Organisation, WorkPlacement
+    from tests.factories import OrganisationFactory
+    from tests.factories_needs import programme
+
+    for _n in range(10):
+        NeedFactory(programme=programme("work"), residents_helped=5)
+        OrganisationFactory(is_inclusive_employer=True, inclusive_confirmed_at=None)
+
+    call_command("seed_impact", matches=400, hours=600, stdout=StringIO())
+
+    placements = WorkPlacement.objects.all()
+    assert placements.exists()
+    assert not placements.exclude(need__status=Need.Status.COMPLETED).exists()
+    assert not placements.exclude(need__programme__code="work").exists()
+    assert Organisation.objects.inclusive_employers().exists()
+    assert Organisation.objects.inclusive_waiting().exists()  # three in ten wait
+    assert Organisation.objects.filter(may_be_named_publicly=True).exists()
+
+
 def test_seeding_twice_adds_nothing(region):
     call_command("seed_impact", matches=200, hours=500, stdout=StringIO())
     counts = [m.objects.count() for m in (Match, MatchEvent, HoursEntry, MatchFeedback)]
@@ -59,9 +79,11 @@ def test_the_benchmark_prints_its_figures_as_a_json_last_line(region):
     assert figures["hour_entries"] == 200
     assert figures["public_hit"]["queries"] == 0
     assert {name: run["queries"] for name, run in figures["dashboard"].items()} == {
-        "none": 21,
-        "de-kempen": 21,
-        "de-kempen-work": 21,
-        "year": 21,
+        "none": 23,
+        "de-kempen": 23,
+        "de-kempen-work": 23,
+        "year": 23,
+        "quarter-de-kempen-work": 23,
         "export-month": 5,
     }
+    assert len(figures["load_average"]) == 3
