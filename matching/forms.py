@@ -225,7 +225,9 @@ class NeedCompleteForm(StyledForm, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.records_placements and not self.errors:
+        if self.records_placements:
+            # A field that could not be read already has its error; the rule's messages go to the others.
             for field, message in outcomes.placement_errors(need=self.need, placements=self.placements()).items():
-                self.add_error(field, message)
+                if field not in self.errors:
+                    self.add_error(field, message)
         return data
