@@ -115,7 +115,7 @@ def test_the_completion_form_of_a_work_need_asks_for_the_placements(client, char
     page = client.get(reverse("matching:need-matches", args=[need.pk])).content.decode()
 
     assert "People into work" in page
-    assert '<option value="%s">Kempen Techniek</option>' % employers[0].pk in page
+    assert f'<option value="{employers[0].pk}">Kempen Techniek</option>' in page
     assert 'name="work_study_3"' in page
 
     response = client.post(
