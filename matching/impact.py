@@ -51,7 +51,9 @@ from django.db.models import (
     F,
     FloatField,
     Min,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
 )
@@ -156,13 +158,15 @@ def volunteers_registered(f: ImpactFilter) -> dict:
 def volunteers_matched(f: ImpactFilter) -> int:
     """Distinct people in a match both sides agreed to: the match's volunteer or an offer's named people. One
     query."""
+    # The union removes the people found both ways, so each counts once; it de-duplicates the agreed matches'
+    # people (tens of thousands), not every volunteer profile.
     agreed = _matches_in(f).filter(status__in=Match.AGREED_STATUSES)
-    q = Q(pk__in=agreed.filter(volunteer__isnull=False).values("volunteer")) | Q(
-        pk__in=MatchParticipant.objects.filter(match__in=agreed.values("pk")).values("volunteer")
-    )
+    own = agreed.filter(volunteer__isnull=False)
+    named = MatchParticipant.objects.filter(match__in=agreed.values("pk"))
     if f.supplier:
-        q &= Q(organisation_id=f.supplier)
-    return Volunteer.objects.filter(q).count()
+        own = own.filter(volunteer__organisation_id=f.supplier)
+        named = named.filter(volunteer__organisation_id=f.supplier)
+    return own.order_by().values_list("volunteer").union(named.order_by().values_list("volunteer")).count()
 
 
 def work_delivered(f: ImpactFilter) -> dict:
@@ -354,13 +358,19 @@ def median_days_to_first_approval(f: ImpactFilter) -> float | None:
 def needs_waiting_longest(f: ImpactFilter, *, limit: int = WAITING_LIMIT) -> list[Need]:
     """Open needs, longest published first, with "proposals" (matches waiting for review or acceptance) and
     "agreed" (matches both sides agreed to) counted in SQL. One query."""
+    # Counted per need by correlated subqueries, which the database evaluates for the `limit` needs it keeps
+    # (found through the status and publishing date index), not for every open need.
+    def matches_of_need(statuses):
+        counted = Match.objects.filter(need=OuterRef("pk"), status__in=statuses).order_by()
+        return Coalesce(Subquery(counted.values("need").annotate(n=Count("id")).values("n")), 0)
+
     return list(
         Need.objects.open()
         .filter(f.need(), published_at__isnull=False)
         .select_related("organisation", "municipality", "programme")
         .annotate(
-            proposals=Count("matches", filter=Q(matches__status__in=[Match.Status.PROPOSED, Match.Status.APPROVED])),
-            agreed=Count("matches", filter=Q(matches__status__in=Match.AGREED_STATUSES)),
+            proposals=matches_of_need([Match.Status.PROPOSED, Match.Status.APPROVED]),
+            agreed=matches_of_need(Match.AGREED_STATUSES),
         )
         .order_by("published_at", "id")[:limit]
     )

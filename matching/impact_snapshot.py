@@ -17,6 +17,7 @@ databases other than PostgreSQL read the live figures instead.
 """
 
 import calendar
+import datetime
 import time
 
 from django.db import connection, transaction
@@ -186,7 +187,7 @@ def _group(row, *, english: bool) -> dict:
     elif by == "municipality":
         label = key or None
     elif by == "month":
-        label = key
+        label = datetime.date.fromisoformat(key)
     else:
         label = row["label_en"] if english else row["label_nl"]
     return {
