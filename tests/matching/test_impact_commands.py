@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from matching.models import HoursEntry, Match, MatchEvent, MatchFeedback
 from members.models import Need
@@ -78,12 +79,14 @@ def test_the_benchmark_prints_its_figures_as_a_json_last_line(region):
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     assert figures["hour_entries"] == 200
     assert figures["public_hit"]["queries"] == 0
+    # On PostgreSQL the seed rebuilt the snapshot, which answers the totals and breakdowns in one query.
+    page, export = (18, 6) if connection.vendor == "postgresql" else (23, 5)
     assert {name: run["queries"] for name, run in figures["dashboard"].items()} == {
-        "none": 23,
-        "de-kempen": 23,
-        "de-kempen-work": 23,
-        "year": 23,
-        "quarter-de-kempen-work": 23,
-        "export-month": 5,
+        "none": page,
+        "de-kempen": page,
+        "de-kempen-work": page,
+        "year": page,
+        "quarter-de-kempen-work": page,
+        "export-month": export,
     }
     assert len(figures["load_average"]) == 3

@@ -1,0 +1,149 @@
+"""The impact pages in real Chromium, in Dutch and in English.
+
+A coordinator opens the impact dashboard on the hand-built world of `impact_world`, filters it to De Kempen
+and one programme (the filters land in the address), downloads a table as CSV, confirms a waiting inclusive
+employer and sees the target move, and produces a member's volunteering report (CSV and the printable page).
+A visitor sees the public impact page, which names only the organisation that agreed to be named. Every page
+is checked with axe-core and photographed.
+
+The coordinator is signed in with the test client's session cookie rather than the login form, so that a
+second factor added to the login later does not break this journey.
+"""
+
+import csv
+import io
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
+
+from members.models import Organisation
+from tests.factories import coordinator
+from tests.matching.impact_world import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def tr(language, msgid):
+    with translation.override(language):
+        text = gettext(msgid)
+    if language == "nl":
+        assert text != msgid, f"no Dutch translation for {msgid!r}"
+    return text
+
+
+@pytest.fixture
+def audit(axe_check, screenshot):
+    def check(page, name):
+        page.wait_for_load_state("load")
+        axe_check(page)
+        screenshot(page, name)
+
+    return check
+
+
+def open_as(new_page, live_server, language, user=None):
+    """A browser page in `language`, signed in as `user` through a session made by the test client."""
+    page = new_page()
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url})
+    page.context.add_cookies(cookies)
+    return page
+
+
+def download_csv(page, link):
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    with open(download.path(), encoding="utf-8-sig") as handle:
+        return download.suggested_filename, list(csv.reader(io.StringIO(handle.read())))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_coordinator_reads_filters_exports_and_reports(new_page, live_server, audit, language):
+    world = build_world()
+    page = open_as(new_page, live_server, language, coordinator(preferred_language=language))
+
+    page.goto("/matching/impact/dashboard/")
+    assert page.locator("h1").inner_text() == tr(language, "Impact dashboard")
+    targets = page.locator("#targets-title + ul")
+    assert tr(language, "People needing support into work") in targets.inner_text()
+    audit(page, f"impact-dashboard-{language}")
+
+    # Filter to De Kempen and the financial health programme: the filters are in the address.
+    page.get_by_label(tr(language, "Subregion"), exact=True).select_option("De Kempen")
+    page.get_by_label(tr(language, "Programme"), exact=True).select_option("financial-health")
+    page.get_by_role("button", name=tr(language, "Show figures")).click()
+    page.wait_for_url("**subregion=De+Kempen&programme=financial-health**")
+    figures = page.locator("#table-figures")
+    deployed = figures.locator("tr", has_text=tr(language, "Corporate volunteers deployed"))
+    assert deployed.locator("td").first.inner_text().strip() == "1"
+    audit(page, f"impact-dashboard-kempen-{language}")
+
+    # The table of the confirmed work per municipality, as CSV, with the same filters.
+    caption = tr(language, "Confirmed work per municipality")
+    name, rows = download_csv(page, page.locator("a[href*='export=municipality']"))
+    assert name == "impact-municipality.csv"
+    assert rows == [
+        [
+            tr(language, "Municipality"),
+            tr(language, "Hours confirmed"),
+            tr(language, "Volunteers deployed"),
+            tr(language, "Needs supported"),
+        ],
+        ["Bladel", "6", "1", "1"],
+    ], caption
+
+    # A waiting declaration of an inclusive employer, confirmed: the target moves from 2 to 3.
+    page.goto("/coordinator/inclusive-employers/")
+    assert "Buurtkracht Bladel" in page.locator("#inclusive-employers").inner_text()
+    audit(page, f"inclusive-employers-{language}")
+    page.locator("a[href$='/coordinator/inclusive-employers/buurtkracht/']").click()
+    page.get_by_label(tr(language, "Confirm: it counts as an inclusive employer")).check()
+    audit(page, f"inclusive-employer-review-{language}")
+    page.get_by_role("button", name=tr(language, "Save decision")).click()
+    page.wait_for_url("**/coordinator/inclusive-employers/")
+    assert Organisation.objects.get(pk=world.social.pk).inclusive_state == "confirmed"
+    page.goto("/matching/impact/dashboard/")
+    inclusive = page.locator("#table-targets tr", has_text=tr(language, "Inclusive employers"))
+    assert inclusive.locator("td").first.inner_text().strip() == "3"
+
+    # ASML's volunteering report: the printable page and the whole report as CSV.
+    page.goto(f"/matching/organisations/{world.asml.slug}/report/")
+    assert "ASML" in page.locator("h1").inner_text()
+    audit(page, f"impact-report-{language}")
+    page.emulate_media(media="print")
+    page.screenshot(path=f"screenshots/impact-report-print-{language}.png", full_page=True)
+    page.emulate_media(media="screen")
+    name, rows = download_csv(page, page.locator("a[href*='export=all']"))
+    assert name == "volunteering-report-asml.csv"
+    summary = {row[0]: row[1] for row in rows if len(row) > 1}
+    assert summary[tr(language, "Hours confirmed")] == "10.5"
+    assert summary[tr(language, "People deployed")] == "2"
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_visitor_sees_the_public_impact(new_page, live_server, audit, language):
+    build_world()
+    page = open_as(new_page, live_server, language)
+
+    page.goto("/matching/impact/")
+
+    assert page.locator("h1").inner_text() == tr(language, "Our impact")
+    subregions = page.locator("#table-subregions").inner_text()
+    assert "De Kempen" in subregions and "40" in subregions
+    body = page.locator("main").inner_text() if page.locator("main").count() else page.inner_text("body")
+    assert "ASML" in body  # agreed to be named
+    for name in ("Philips", "Kempen Techniek", "Buurtkracht Bladel"):
+        assert name not in body
+    audit(page, f"impact-public-{language}")
+
+    page.goto("/")
+    assert tr(language, "Our impact so far") in page.inner_text("body")
+    audit(page, f"home-impact-{language}")
