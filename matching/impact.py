@@ -63,6 +63,7 @@ from django.utils.translation import get_language
 
 from members.models import Need, Organisation, Programme, Volunteer, WorkPlacement
 from members.models.reference import Subregion
+from members.models.volunteers import active_volunteer
 from members.reference_data import INCLUSIVE_EMPLOYERS_TARGET
 
 from .models import HoursEntry, Match, MatchFeedback, MatchParticipant
@@ -150,9 +151,7 @@ def volunteers_registered(f: ImpactFilter) -> dict:
         q &= Q(municipality__subregion=f.subregion)
     if f.supplier:
         q &= Q(organisation_id=f.supplier)
-    return Volunteer.objects.filter(q).aggregate(
-        registered=Count("id"), active=Count("id", filter=Q(pk__in=Volunteer.objects.active().values("pk")))
-    )
+    return Volunteer.objects.filter(q).aggregate(registered=Count("id"), active=Count("id", filter=active_volunteer()))
 
 
 def volunteers_matched(f: ImpactFilter) -> int:
@@ -358,6 +357,7 @@ def median_days_to_first_approval(f: ImpactFilter) -> float | None:
 def needs_waiting_longest(f: ImpactFilter, *, limit: int = WAITING_LIMIT) -> list[Need]:
     """Open needs, longest published first, with "proposals" (matches waiting for review or acceptance) and
     "agreed" (matches both sides agreed to) counted in SQL. One query."""
+
     # Counted per need by correlated subqueries, which the database evaluates for the `limit` needs it keeps
     # (found through the status and publishing date index), not for every open need.
     def matches_of_need(statuses):
