@@ -147,3 +147,35 @@ def test_a_visitor_sees_the_public_impact(new_page, live_server, audit, language
     page.goto("/")
     assert tr(language, "Our impact so far") in page.inner_text("body")
     audit(page, f"home-impact-{language}")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_work_need_records_the_people_it_placed_when_it_completes(new_page, live_server, audit, language):
+    from members.models import Membership, Need, WorkPlacement
+    from tests.factories import MembershipFactory, OrganisationFactory
+    from tests.factories_needs import programme
+    from tests.matching.test_sides_permissions import agreed, current_need, volunteer_of
+
+    charity = OrganisationFactory(kind="social", name="Werkplein Kempen")
+    employer = OrganisationFactory(name="Kempen Techniek", is_inclusive_employer=True)
+    staff = MembershipFactory(organisation=charity, role=Membership.Role.MEMBER, user__preferred_language=language)
+    need = current_need(charity, programme=programme("work"), title="BBL-plekken techniek")
+    volunteer = volunteer_of(OrganisationFactory())
+    agreed(need, by=coordinator(), need_user=staff.user, supply_user=volunteer.user, volunteer=volunteer)
+    page = open_as(new_page, live_server, language, staff.user)
+
+    page.goto(f"/matching/needs/{need.pk}/matches/")
+    page.locator("#id_residents_reached").fill("0")
+    page.locator("#id_into_work_1").fill("2")  # no employer chosen: refused at the field
+    page.get_by_role("button", name=tr(language, "Complete this need")).last.click()
+    assert tr(language, "Choose the employer that took these people on.") in page.inner_text("#complete")
+    assert Need.objects.get(pk=need.pk).status != Need.Status.COMPLETED
+    assert page.locator("#id_employer_1").get_attribute("aria-invalid") == "true"
+    audit(page, f"need-complete-work-refused-{language}")
+
+    page.locator("#id_employer_1").select_option(str(employer.pk))
+    page.locator("#id_work_study_1").fill("1")
+    page.get_by_role("button", name=tr(language, "Complete this need")).last.click()
+    page.wait_for_url(f"**/needs/{need.pk}/")
+    assert Need.objects.get(pk=need.pk).status == Need.Status.COMPLETED
+    assert WorkPlacement.objects.get().people == 3
