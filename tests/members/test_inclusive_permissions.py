@@ -95,3 +95,13 @@ def test_permission_matrix(client, world, case, role, expected):
     assert_answer(response, url, expected)
     if data is not None and after is not None:
         assert state(world) == (after if expected == 302 else "waiting"), "a refused request must change nothing"
+
+
+def test_declaring_does_not_answer_a_get(client, world):
+    """A link or a prefetching browser cannot change anything."""
+    client.force_login(world.people["own_admin"])
+
+    response = client.get(reverse("members:inclusive-employer-declare", args=[world.organisation.slug]))
+
+    assert response.status_code == 405
+    assert state(world) == "waiting"
