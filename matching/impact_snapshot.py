@@ -20,6 +20,7 @@ import calendar
 import datetime
 import time
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
@@ -31,6 +32,8 @@ from .models import ImpactCell, ImpactSnapshot
 ALL = ""
 # The scope of remote needs, which belong to no subregion: never a filter's value, and apart from "all".
 NO_SUBREGION = "-"
+# The kind of the cells that hold, per need, the seconds from publishing to the first approved match.
+MEDIAN = "d"
 # The breakdowns the snapshot holds, and the total ("total").
 DIMENSIONS = ("municipality", "subregion", "programme", "theme", "organisation", "month")
 
@@ -93,6 +96,21 @@ FROM runs GROUP BY scope_s, scope_p, dim, key, kind, month, previous
 UNION ALL
 SELECT scope_s, scope_p, 'total', '', '', '', 'l', month, NULL, 0, SUM(logged)
 FROM scoped GROUP BY scope_s, scope_p, month
+UNION ALL
+SELECT sc.scope_s, sc.scope_p, 'median', '', '', '', 'd', f.month, NULL, 1, f.seconds
+FROM (
+    SELECT n.id, COALESCE(mu.subregion, '-') AS subregion, p.code AS programme,
+           CAST(date_trunc('month', n.published_at AT TIME ZONE %(time_zone)s) AS date) AS month,
+           EXTRACT(EPOCH FROM MIN(e.at) - n.published_at) AS seconds
+    FROM members_need n
+    JOIN members_programme p ON p.id = n.programme_id
+    LEFT JOIN members_municipality mu ON mu.id = n.municipality_id
+    JOIN matching_match m ON m.need_id = n.id
+    JOIN matching_matchevent e ON e.match_id = m.id AND e.to_status = 'approved'
+    WHERE n.published_at IS NOT NULL
+    GROUP BY n.id, mu.subregion, p.code, n.published_at
+) AS f
+CROSS JOIN LATERAL (VALUES (f.subregion, f.programme), ('', f.programme), (f.subregion, ''), ('', '')) AS sc(scope_s, scope_p)
 """
 
 
@@ -112,7 +130,7 @@ def impact_snapshot_refresh() -> ImpactSnapshot | None:
     with connection.cursor() as cursor:
         # The previous snapshot goes in the same transaction; nobody waits for the lock (readers use MVCC).
         cursor.execute("DELETE FROM matching_impactcell")
-        cursor.execute(REBUILD_SQL)
+        cursor.execute(REBUILD_SQL, {"time_zone": settings.TIME_ZONE})
         cells = cursor.rowcount
         cursor.execute("ANALYZE matching_impactcell")
     ImpactSnapshot.objects.all().delete()
@@ -144,12 +162,7 @@ def read(f, *, english: bool) -> dict:
     """Every breakdown and the totals of filter `f`, from the snapshot, in one query. Answers like
     `matching.impact.work_delivered` ("totals") and `matching.impact.breakdown` (per dimension)."""
     first = f.date_from.replace(day=1) if f.date_from else None
-    last = f.date_to.replace(day=1) if f.date_to else None
-    cells = ImpactCell.objects.filter(scope_subregion=f.subregion or ALL, scope_programme=f.programme or ALL)
-    if first:
-        cells = cells.filter(month__gte=first)
-    if last:
-        cells = cells.filter(month__lte=last)
+    cells = _cells(f).exclude(kind=MEDIAN)
     # A person (or need) counts in the cell of their first month in the period.
     starts = Q(previous__isnull=True) | Q(previous__lt=first) if first else Q(previous__isnull=True)
     rows = cells.values("dimension", "key").annotate(
@@ -178,6 +191,25 @@ def read(f, *, english: bool) -> dict:
         else:
             result.sort(key=lambda r: (-r["hours_confirmed"], r["key"] is None, r["key"] or ""))
     return {"totals": totals, "breakdowns": groups}
+
+
+def _cells(f):
+    """The cells of the filter's scope, in its whole months."""
+    cells = ImpactCell.objects.filter(scope_subregion=f.subregion or ALL, scope_programme=f.programme or ALL)
+    if f.date_from:
+        cells = cells.filter(month__gte=f.date_from.replace(day=1))
+    if f.date_to:
+        cells = cells.filter(month__lte=f.date_to.replace(day=1))
+    return cells
+
+
+def median_days(f) -> float | None:
+    """As `matching.impact.median_days_to_first_approval`, from the snapshot: one cell per need published in the
+    month (in the portal's time zone), holding the seconds from publishing to its first approval. One query."""
+    from .impact import _Median
+
+    median = _cells(f).filter(kind=MEDIAN).aggregate(median=_Median("hours"))["median"]
+    return None if median is None else round(median / 86400.0, 1)
 
 
 def _group(row, *, english: bool) -> dict:

@@ -132,6 +132,8 @@ class Figures:
 
     @cached_property
     def median_days(self):
+        if self.snapshot:
+            return impact_snapshot.median_days(self.f)
         return impact.median_days_to_first_approval(self.f)
 
     @cached_property

@@ -1,5 +1,5 @@
-"""The impact snapshot answers exactly what the live figures answer (PostgreSQL): the totals and every
-breakdown, for whole-month periods and every subregion and programme filter; each person and need counts once
+"""The impact snapshot answers exactly what the live figures answer (PostgreSQL): the totals, every breakdown
+and the median days to a first approved match, for whole-month periods and every subregion and programme filter; each person and need counts once
 per group however many months they worked; the dashboard reads it in a fixed number of queries."""
 
 import datetime
@@ -59,6 +59,7 @@ def test_the_snapshot_answers_what_the_live_figures_answer(world, f):
     snapshot = impact_snapshot.read(f, english=True)
 
     assert snapshot["totals"] == impact.work_delivered(f)
+    assert impact_snapshot.median_days(f) == impact.median_days_to_first_approval(f)
     for by in impact.BREAKDOWNS:
         assert rows(snapshot["breakdowns"][by]) == rows(impact.breakdown(f, by)), by
 
@@ -103,7 +104,7 @@ def test_the_dashboard_reads_the_snapshot_in_a_fixed_number_of_queries(
     sign_in(client, coordinator())
     url = reverse("matching:impact-dashboard")
     # as on SQLite (23), with the six breakdowns and the totals read in one query from the snapshot (7 → 1),
-    # plus the snapshot's own row: 18
+    # the median from the snapshot too (1 → 1), plus the snapshot's own row: 18
     with django_assert_num_queries(18):
         response = client.get(url, params)
     assert response.context["snapshot"] is not None
@@ -112,3 +113,20 @@ def test_the_dashboard_reads_the_snapshot_in_a_fixed_number_of_queries(
     impact_snapshot.impact_snapshot_refresh()
     with django_assert_num_queries(18):
         assert client.get(url, params).status_code == 200
+
+
+def test_a_need_published_just_after_midnight_counts_in_the_portals_month(world):
+    from matching.models import Match, MatchEvent
+    from tests.factories_needs import NeedFactory
+    from tests.matching.impact_world import at
+
+    # 00:30 on 1 February in the Netherlands is still 31 January in UTC.
+    need = NeedFactory(published_at=at(2026, 2, 1, 0) + datetime.timedelta(minutes=30))
+    match = Match.objects.create(need=need, volunteer=world.volunteers[2], status="approved", score=0.5)
+    MatchEvent.objects.create(match=match, action="approve", side="policy", to_status="approved", at=at(2026, 2, 8))
+    impact_snapshot.impact_snapshot_refresh()
+    february = ImpactFilter(date_from=D(2026, 2, 1), date_to=D(2026, 2, 28))
+
+    # n2 (10 days) and this need (7 days and 8.5 hours): the median is 8.68 days
+    assert impact.median_days_to_first_approval(february) == 8.7
+    assert impact_snapshot.median_days(february) == 8.7
