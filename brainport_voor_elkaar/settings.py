@@ -225,6 +225,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=15.0)
 # How often the impact snapshot (the dashboard's hours, people and needs supported) is rebuilt.
 IMPACT_SNAPSHOT_MINUTES = env.float("IMPACT_SNAPSHOT_MINUTES", default=30.0)
+# Memory PostgreSQL may use per sort while rebuilding it (SET LOCAL, for that transaction only).
+IMPACT_SNAPSHOT_WORK_MEM_MB = env.int("IMPACT_SNAPSHOT_WORK_MEM_MB", default=128)
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "members.tasks.notifications_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "matching-requests-sweep": {"task": "matching.tasks.matching_requests_sweep", "schedule": SWEEP_INTERVAL_SECONDS},

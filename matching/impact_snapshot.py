@@ -128,6 +128,8 @@ def impact_snapshot_refresh() -> ImpactSnapshot | None:
     started = time.monotonic()
     now = timezone.now()
     with connection.cursor() as cursor:
+        # The rebuild sorts a few million intermediate rows (for the runs of months): in memory, not on disk.
+        cursor.execute(f"SET LOCAL work_mem = '{int(settings.IMPACT_SNAPSHOT_WORK_MEM_MB)}MB'")
         # The previous snapshot goes in the same transaction; nobody waits for the lock (readers use MVCC).
         cursor.execute("DELETE FROM matching_impactcell")
         cursor.execute(REBUILD_SQL, {"time_zone": settings.TIME_ZONE})
