@@ -37,80 +37,114 @@ MEDIAN = "d"
 # The breakdowns the snapshot holds, and the total ("total").
 DIMENSIONS = ("municipality", "subregion", "programme", "theme", "organisation", "month")
 
-REBUILD_SQL = """
+# The heavy part of the rebuild (a few million rows grouped, sorted and windowed) works on numbers only: scopes,
+# dimensions and keys are ids, mapped to their codes and labels once at the end. Subregions are numbered here
+# (1 and up; 0 means "all", -1 "no subregion", a remote need).
+SUBREGION_NUMBERS = {code: number for number, code in enumerate(Subregion.values, start=1)}
+DIMENSION_NUMBERS = {"total": 1, **{by: n for n, by in enumerate(DIMENSIONS, start=2)}, "median": 9}
+
+
+def _case(expression: str, mapping: dict, default: str) -> str:
+    """A CASE expression over constants of our own code (no user input)."""
+
+    def literal(value):
+        return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+    whens = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in mapping.items())
+    return f"CASE {expression} {whens} ELSE {default} END"
+
+
+D = DIMENSION_NUMBERS
+REBUILD_SQL = f"""
 INSERT INTO matching_impactcell
     (scope_subregion, scope_programme, dimension, key, label_nl, label_en, kind, month, previous, count, hours)
 WITH src AS (
     SELECT h.volunteer_id, m.need_id, CAST(date_trunc('month', h.date) AS date) AS month,
-           v.organisation_id AS employer_id, n.municipality_id, COALESCE(mu.subregion, '-') AS subregion,
-           p.code AS programme, COALESCE(mu.name, '') AS municipality,
+           v.organisation_id AS employer_id, COALESCE(n.municipality_id, 0) AS municipality_id, n.programme_id,
+           {_case("mu.subregion", SUBREGION_NUMBERS, "-1")} AS subregion,
            SUM(h.confirmed_hours) FILTER (WHERE h.status = 'confirmed' AND h.confirmed_hours > 0) AS confirmed,
            SUM(h.hours) AS logged
     FROM matching_hoursentry h
     JOIN matching_match m ON m.id = h.match_id
     JOIN members_need n ON n.id = m.need_id
-    JOIN members_programme p ON p.id = n.programme_id
     LEFT JOIN members_municipality mu ON mu.id = n.municipality_id
     JOIN members_volunteer v ON v.id = h.volunteer_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 ), scoped AS (
     SELECT src.*, sc.scope_s, sc.scope_p FROM src
-    CROSS JOIN LATERAL (VALUES (subregion, programme), ('', programme), (subregion, ''), ('', '')) AS sc(scope_s, scope_p)
+    CROSS JOIN LATERAL (VALUES (subregion, programme_id), (0, programme_id), (subregion, 0), (0, 0)) AS sc(scope_s, scope_p)
 ), groups AS (
-    SELECT s.scope_s, s.scope_p, d.dim, d.key, d.label_nl, d.label_en, s.volunteer_id, s.need_id, s.month, s.confirmed
+    SELECT s.scope_s, s.scope_p, d.dim, d.key, s.volunteer_id, s.need_id, s.month, s.confirmed
     FROM scoped s
-    JOIN members_programme p ON p.code = s.programme
-    JOIN members_organisation o ON o.id = s.employer_id
     CROSS JOIN LATERAL (VALUES
-        ('total', '', '', ''),
-        ('municipality', s.municipality, s.municipality, s.municipality),
-        ('subregion', CASE WHEN s.subregion = '-' THEN '' ELSE s.subregion END, '', ''),
-        ('programme', p.code, p.name_nl, p.name_en),
-        ('organisation', o.slug, o.name, o.name),
-        ('month', CAST(s.month AS text), '', '')
-    ) AS d(dim, key, label_nl, label_en)
+        ({D["total"]}, CAST(0 AS bigint)),
+        ({D["municipality"]}, s.municipality_id),
+        ({D["subregion"]}, GREATEST(s.subregion, 0)),
+        ({D["programme"]}, s.programme_id),
+        ({D["organisation"]}, s.employer_id),
+        ({D["month"]}, s.month - DATE '1970-01-01')
+    ) AS d(dim, key)
     WHERE s.confirmed IS NOT NULL
     UNION ALL
-    SELECT s.scope_s, s.scope_p, 'theme', t.code, t.name_nl, t.name_en, s.volunteer_id, s.need_id, s.month, s.confirmed
+    SELECT s.scope_s, s.scope_p, {D["theme"]}, nt.theme_id, s.volunteer_id, s.need_id, s.month, s.confirmed
     FROM scoped s
     JOIN members_need_themes nt ON nt.need_id = s.need_id
-    JOIN members_theme t ON t.id = nt.theme_id
     WHERE s.confirmed IS NOT NULL
 ), people AS (
-    SELECT scope_s, scope_p, dim, key, label_nl, label_en, volunteer_id AS id, month, SUM(confirmed) AS hours
-    FROM groups GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    SELECT scope_s, scope_p, dim, key, volunteer_id AS id, month, SUM(confirmed) AS hours
+    FROM groups GROUP BY 1, 2, 3, 4, 5, 6
 ), needs AS (
-    SELECT scope_s, scope_p, dim, key, label_nl, label_en, need_id AS id, month
-    FROM groups GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    SELECT scope_s, scope_p, dim, key, need_id AS id, month FROM groups GROUP BY 1, 2, 3, 4, 5, 6
 ), runs AS (
-    SELECT scope_s, scope_p, dim, key, label_nl, label_en, 'p' AS kind, month,
+    SELECT scope_s, scope_p, dim, key, 'p' AS kind, month,
            LAG(month) OVER (PARTITION BY scope_s, scope_p, dim, key, id ORDER BY month) AS previous, hours
     FROM people
     UNION ALL
-    SELECT scope_s, scope_p, dim, key, label_nl, label_en, 'n', month,
+    SELECT scope_s, scope_p, dim, key, 'n', month,
            LAG(month) OVER (PARTITION BY scope_s, scope_p, dim, key, id ORDER BY month), 0
     FROM needs
-)
-SELECT scope_s, scope_p, dim, key, MAX(label_nl), MAX(label_en), kind, month, previous, COUNT(*), SUM(hours)
-FROM runs GROUP BY scope_s, scope_p, dim, key, kind, month, previous
-UNION ALL
-SELECT scope_s, scope_p, 'total', '', '', '', 'l', month, NULL, 0, SUM(logged)
-FROM scoped GROUP BY scope_s, scope_p, month
-UNION ALL
-SELECT sc.scope_s, sc.scope_p, 'median', '', '', '', 'd', f.month, NULL, 1, f.seconds
-FROM (
-    SELECT n.id, COALESCE(mu.subregion, '-') AS subregion, p.code AS programme,
+), waits AS (
+    SELECT n.id, n.programme_id, {_case("mu.subregion", SUBREGION_NUMBERS, "-1")} AS subregion,
            CAST(date_trunc('month', n.published_at AT TIME ZONE %(time_zone)s) AS date) AS month,
            EXTRACT(EPOCH FROM MIN(e.at) - n.published_at) AS seconds
     FROM members_need n
-    JOIN members_programme p ON p.id = n.programme_id
     LEFT JOIN members_municipality mu ON mu.id = n.municipality_id
     JOIN matching_match m ON m.need_id = n.id
     JOIN matching_matchevent e ON e.match_id = m.id AND e.to_status = 'approved'
     WHERE n.published_at IS NOT NULL
-    GROUP BY n.id, mu.subregion, p.code, n.published_at
-) AS f
-CROSS JOIN LATERAL (VALUES (f.subregion, f.programme), ('', f.programme), (f.subregion, ''), ('', '')) AS sc(scope_s, scope_p)
+    GROUP BY n.id, n.programme_id, mu.subregion, n.published_at
+), cells AS (
+    SELECT scope_s, scope_p, dim, key, kind, month, previous, COUNT(*) AS n, SUM(hours) AS hours
+    FROM runs GROUP BY 1, 2, 3, 4, 5, 6, 7
+    UNION ALL
+    SELECT scope_s, scope_p, {D["total"]}, 0, 'l', month, NULL, 0, SUM(logged) FROM scoped GROUP BY 1, 2, 6
+    UNION ALL
+    SELECT sc.scope_s, sc.scope_p, {D["median"]}, 0, 'd', w.month, NULL, 1, w.seconds
+    FROM waits w
+    CROSS JOIN LATERAL (VALUES (w.subregion, w.programme_id), (0, w.programme_id), (w.subregion, 0), (0, 0))
+        AS sc(scope_s, scope_p)
+)
+SELECT {_case("c.scope_s", {0: "", -1: NO_SUBREGION, **{n: code for code, n in SUBREGION_NUMBERS.items()}}, "''")},
+       COALESCE(sp.code, ''),
+       {_case("c.dim", {n: name for name, n in D.items()}, "''")},
+       CASE c.dim
+           WHEN {D["municipality"]} THEN COALESCE(mu.name, '')
+           WHEN {D["subregion"]} THEN {_case("c.key", {n: code for code, n in SUBREGION_NUMBERS.items()}, "''")}
+           WHEN {D["programme"]} THEN p.code
+           WHEN {D["organisation"]} THEN o.slug
+           WHEN {D["month"]} THEN CAST(DATE '1970-01-01' + CAST(c.key AS integer) AS text)
+           WHEN {D["theme"]} THEN t.code
+           ELSE ''
+       END,
+       COALESCE(mu.name, p.name_nl, o.name, t.name_nl, ''),
+       COALESCE(mu.name, p.name_en, o.name, t.name_en, ''),
+       c.kind, c.month, c.previous, c.n, c.hours
+FROM cells c
+LEFT JOIN members_programme sp ON sp.id = c.scope_p
+LEFT JOIN members_municipality mu ON c.dim = {D["municipality"]} AND mu.id = c.key
+LEFT JOIN members_programme p ON c.dim = {D["programme"]} AND p.id = c.key
+LEFT JOIN members_organisation o ON c.dim = {D["organisation"]} AND o.id = c.key
+LEFT JOIN members_theme t ON c.dim = {D["theme"]} AND t.id = c.key
 """
 
 
