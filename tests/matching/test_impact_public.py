@@ -146,3 +146,10 @@ def test_the_home_page_shows_the_same_headline_figures(client, world):
     assert "Our impact so far" in html
     assert '<progress class="impact-progress" value="3" max="100000"' in html
     assert reverse("matching:impact-public") in html
+
+
+def test_the_short_address_leads_everyone_to_the_public_page(client):
+    response = client.get("/impact/")
+
+    assert response.status_code == 302
+    assert response["Location"] == URL
