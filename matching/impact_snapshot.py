@@ -32,8 +32,9 @@ from .models import ImpactCell, ImpactSnapshot
 ALL = ""
 # The scope of remote needs, which belong to no subregion: never a filter's value, and apart from "all".
 NO_SUBREGION = "-"
-# The kind of the cells that hold, per need, the seconds from publishing to the first approved match.
-MEDIAN = "d"
+# The kinds of cells: people and needs (counted by their previous month), hours logged, and per need the
+# seconds from publishing to its first approved match.
+PEOPLE, NEEDS, LOGGED, MEDIAN = "p", "n", "l", "d"
 # The breakdowns the snapshot holds, and the total ("total").
 DIMENSIONS = ("municipality", "subregion", "programme", "theme", "organisation", "month")
 
@@ -198,16 +199,16 @@ def read(f, *, english: bool) -> dict:
     """Every breakdown and the totals of filter `f`, from the snapshot, in one query. Answers like
     `matching.impact.work_delivered` ("totals") and `matching.impact.breakdown` (per dimension)."""
     first = f.date_from.replace(day=1) if f.date_from else None
-    cells = _cells(f).exclude(kind=MEDIAN)
+    cells = _cells(f).filter(kind__in=[PEOPLE, NEEDS, LOGGED])
     # A person (or need) counts in the cell of their first month in the period.
     starts = Q(previous__isnull=True) | Q(previous__lt=first) if first else Q(previous__isnull=True)
     rows = cells.values("dimension", "key").annotate(
         label_nl=Max("label_nl"),
         label_en=Max("label_en"),
-        people=Sum("count", filter=Q(kind="p") & starts, default=0),
-        needs=Sum("count", filter=Q(kind="n") & starts, default=0),
-        confirmed=Sum("hours", filter=Q(kind="p"), default=0),
-        logged=Sum("hours", filter=Q(kind="l"), default=0),
+        people=Sum("count", filter=Q(kind=PEOPLE) & starts, default=0),
+        needs=Sum("count", filter=Q(kind=NEEDS) & starts, default=0),
+        confirmed=Sum("hours", filter=Q(kind=PEOPLE), default=0),
+        logged=Sum("hours", filter=Q(kind=LOGGED), default=0),
     )
     totals = {"volunteers_deployed": 0, "hours_logged": 0, "hours_confirmed": 0, "needs_supported": 0}
     groups = {by: [] for by in DIMENSIONS}

@@ -423,7 +423,9 @@ class ImpactCell(models.Model):
     class Meta:
         verbose_name = _("impact snapshot cell")
         verbose_name_plural = _("impact snapshot cells")
-        indexes = [models.Index(fields=["scope_subregion", "scope_programme", "month"], name="impact_cell_scope_idx")]
+        indexes = [
+            models.Index(fields=["scope_subregion", "scope_programme", "kind", "month"], name="impact_cell_scope_idx")
+        ]
 
     def __str__(self):
         return f"{self.dimension}:{self.key} {self.month} {self.kind}={self.count}"
