@@ -17,13 +17,12 @@ from members.views.organisations import coordinator_required
 
 from ..forms_impact import ImpactFilterForm, PeriodForm
 from ..impact import ImpactFilter
+from ..impact_output import csv_response, dashboard_charts
 from ..impact_public import public_figures, public_target_rows
 from ..impact_tables import (
     DASHBOARD_TABLES,
     REPORT_TABLES,
     Figures,
-    csv_response,
-    dashboard_charts,
     target_label,
 )
 

@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from matching.impact_tables import DASHBOARD_TABLES, csv_cell
+from matching.impact_output import csv_cell
+from matching.impact_tables import DASHBOARD_TABLES
 from matching.models import HoursEntry, Match, MatchEvent, MatchFeedback
 from members.models import Need
 from tests.factories import OrganisationFactory, coordinator, municipality
