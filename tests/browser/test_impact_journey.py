@@ -85,6 +85,9 @@ def test_a_coordinator_reads_filters_exports_and_reports(new_page, live_server, 
     deployed = figures.locator("tr", has_text=tr(language, "Corporate volunteers deployed"))
     assert deployed.locator("td").first.inner_text().strip() == "1"
     audit(page, f"impact-dashboard-kempen-{language}")
+    for section in ("targets", "work"):  # what a screen shows of these sections, for a human to look at
+        page.locator(f"#{section}-title").scroll_into_view_if_needed()
+        page.screenshot(path=f"screenshots/impact-dashboard-{section}-{language}.png")
 
     # The table of the confirmed work per municipality, as CSV, with the same filters.
     caption = tr(language, "Confirmed work per municipality")
