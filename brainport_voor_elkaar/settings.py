@@ -224,7 +224,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # The sweeps are what guarantee delivery after a broker outage: they run often and cost an indexed lookup.
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=15.0)
 # How often the impact snapshot (the dashboard's hours, people and needs supported) is rebuilt.
-IMPACT_SNAPSHOT_MINUTES = env.float("IMPACT_SNAPSHOT_MINUTES", default=30.0)
+IMPACT_SNAPSHOT_MINUTES = env.float("IMPACT_SNAPSHOT_MINUTES", default=15.0)
 # Memory PostgreSQL may use per sort while rebuilding it (SET LOCAL, for that transaction only).
 IMPACT_SNAPSHOT_WORK_MEM_MB = env.int("IMPACT_SNAPSHOT_WORK_MEM_MB", default=128)
 CELERY_BEAT_SCHEDULE = {

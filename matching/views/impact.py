@@ -64,6 +64,7 @@ def impact_dashboard(request):
             "charts": {chart["table"].removeprefix("table-"): chart for chart in dashboard_charts(tables)},
             "filter_query": _filter_query(request),
             "snapshot": figs.snapshot,
+            "snapshot_minutes": f"{settings.IMPACT_SNAPSHOT_MINUTES:g}",
             "breakdowns": [
                 tables[key] for key in ("month", "subregion", "municipality", "programme", "theme", "organisation")
             ],
