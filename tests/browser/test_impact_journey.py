@@ -182,3 +182,30 @@ def test_a_work_need_records_the_people_it_placed_when_it_completes(new_page, li
     page.wait_for_url(f"**/needs/{need.pk}/")
     assert Need.objects.get(pk=need.pk).status == Need.Status.COMPLETED
     assert WorkPlacement.objects.get().people == 3
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_admin_declares_an_inclusive_employer_and_agrees_to_be_named(new_page, live_server, audit, language):
+    from members.models import Membership, Notification, NotificationKind
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    company = OrganisationFactory(name="Kempen Techniek", slug="kempen-techniek")
+    admin = MembershipFactory(organisation=company, role=Membership.Role.ADMIN, user__preferred_language=language)
+    coordinator(preferred_language=language)
+    page = open_as(new_page, live_server, language, admin.user)
+
+    page.goto(company.get_absolute_url())
+    assert tr(language, "The public impact page does not name your organisation.") in page.inner_text("main")
+    page.get_by_role("button", name=tr(language, "Declare us an inclusive employer")).click()
+    page.wait_for_url(f"**{company.get_absolute_url()}")
+    assert tr(language, "Declared; waiting for a coordinator to confirm it") in page.inner_text("main")
+    audit(page, f"organisation-inclusive-declared-{language}")
+    assert Notification.objects.filter(kind=NotificationKind.INCLUSIVE_DECLARED).count() == 1
+
+    page.goto(f"/organisations/{company.slug}/edit/")
+    page.get_by_label(tr(language, "You may name our organisation on the public impact page")).check()
+    audit(page, f"organisation-profile-consent-{language}")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(f"**{company.get_absolute_url()}")
+    assert tr(language, "The public impact page may name your organisation.") in page.inner_text("main")
+    assert Organisation.objects.get(pk=company.pk).may_be_named_publicly is True

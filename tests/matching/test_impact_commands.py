@@ -90,3 +90,19 @@ def test_the_benchmark_prints_its_figures_as_a_json_last_line(region):
         "export-month": export,
     }
     assert len(figures["load_average"]) == 3
+
+
+def test_the_snapshot_is_rebuilt_periodically_and_on_demand(settings):
+    from matching import tasks
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["impact-snapshot"]
+    assert schedule["task"] == "matching.tasks.impact_snapshot_refresh"
+    assert schedule["schedule"] == settings.IMPACT_SNAPSHOT_MINUTES * 60
+    out = StringIO()
+    call_command("impact_refresh", stdout=out)
+    if connection.vendor == "postgresql":
+        assert "Impact snapshot rebuilt" in out.getvalue()
+        assert tasks.impact_snapshot_refresh() >= 0
+    else:
+        assert "reads the live figures" in out.getvalue()
+        assert tasks.impact_snapshot_refresh() == 0
