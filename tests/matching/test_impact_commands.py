@@ -94,6 +94,7 @@ def test_the_benchmark_prints_its_figures_as_a_json_last_line(region):
 
 def test_the_snapshot_is_rebuilt_periodically_and_on_demand(settings):
     from matching import tasks
+    from matching.models import ImpactSnapshot
 
     schedule = settings.CELERY_BEAT_SCHEDULE["impact-snapshot"]
     assert schedule["task"] == "matching.tasks.impact_snapshot_refresh"
@@ -102,7 +103,10 @@ def test_the_snapshot_is_rebuilt_periodically_and_on_demand(settings):
     call_command("impact_refresh", stdout=out)
     if connection.vendor == "postgresql":
         assert "Impact snapshot rebuilt" in out.getvalue()
-        assert tasks.impact_snapshot_refresh() >= 0
+        first = ImpactSnapshot.objects.get()
+        tasks.impact_snapshot_refresh()
+        assert ImpactSnapshot.objects.get().pk != first.pk  # replaced, not added
     else:
         assert "reads the live figures" in out.getvalue()
         assert tasks.impact_snapshot_refresh() == 0
+        assert not ImpactSnapshot.objects.exists()
