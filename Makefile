@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DEBUG ?= true
 
-.PHONY: run run-services test worker beat messages translations seed lint clean bench-matching bench-needs bench-matching-db bench-review chaos-notifications
+.PHONY: run run-services test worker beat messages translations seed seed-impact lint clean bench-matching bench-needs bench-matching-db bench-review chaos-notifications
 
 # A Python of at least 3.12: on PATH, or an installed pyenv version (pyenv's shims fail without PYENV_VERSION).
 define find_python
@@ -46,6 +46,11 @@ seed: install translations
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	$(PY) manage.py matching_run
+
+# The match lifecycle's data on top of the demo, so the impact pages have figures: matches in every state, hours,
+# feedback, completed needs with residents reached and people placed into work (safe to repeat).
+seed-impact: seed
+	$(PY) manage.py seed_impact --matches 400 --hours 3000
 
 run: seed
 	@echo "Serving on http://127.0.0.1:8000 (email is printed here; Celery tasks run in-process unless CELERY_BROKER_URL is set)"

@@ -233,6 +233,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 # The sweeps are what guarantee delivery after a broker outage: they run often and cost an indexed lookup.
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=15.0)
+# How often the impact snapshot (the dashboard's hours, people and needs supported) is rebuilt.
+IMPACT_SNAPSHOT_MINUTES = env.float("IMPACT_SNAPSHOT_MINUTES", default=15.0)
+# Memory PostgreSQL may use per sort while rebuilding it (SET LOCAL, for that transaction only).
+IMPACT_SNAPSHOT_WORK_MEM_MB = env.int("IMPACT_SNAPSHOT_WORK_MEM_MB", default=128)
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "members.tasks.notifications_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "matching-requests-sweep": {"task": "matching.tasks.matching_requests_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
@@ -244,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_week="mon", hour=7, minute=30),
     },
     "matching-nightly": {"task": "matching.tasks.matching_refresh_all", "schedule": crontab(hour=2, minute=30)},
+    "impact-snapshot": {"task": "matching.tasks.impact_snapshot_refresh", "schedule": IMPACT_SNAPSHOT_MINUTES * 60},
     "notifications-daily-digest": {
         "task": "members.tasks.notifications_send_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -9,6 +9,7 @@ from members.forms.base import StyledForm
 
 from . import services
 from .permissions import NEED_SIDE, SUPPLY_SIDE
+from .services import outcomes
 
 SIDE_CHOICES = [(NEED_SIDE, _("For the need's organisation")), (SUPPLY_SIDE, _("For the volunteer or offer"))]
 
@@ -173,7 +174,60 @@ class FeedbackForm(SideMixin, StyledForm, forms.Form):
 
 
 class NeedCompleteForm(StyledForm, forms.Form):
+    """Completing a need: the residents actually helped and, for a need of the Work programme, up to
+    `PLACEMENT_ROWS` employers with the people each took on. `clean` asks `services.outcomes.placement_errors`,
+    the rule the service applies too."""
+
+    PLACEMENT_ROWS = 3
+
     residents_reached = forms.IntegerField(
         label=_("Residents actually helped"),
         help_text=_("The number you planned is filled in; change it to what really happened."),
     )
+
+    def __init__(self, *args, need=None, employers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.need = need
+        self.records_placements = need is not None and outcomes.records_placements(need)
+        if self.records_placements:
+            choices = [("", _("Choose an employer")), *[(str(pk), name) for pk, name in employers]]
+            for row in range(1, self.PLACEMENT_ROWS + 1):
+                self.fields[outcomes.placement_field("employer", row)] = forms.TypedChoiceField(
+                    label=_("Employer"), choices=choices, coerce=int, empty_value=None, required=False
+                )
+                self.fields[outcomes.placement_field("into_work", row)] = forms.IntegerField(
+                    label=_("People placed into work"), required=False, min_value=0
+                )
+                self.fields[outcomes.placement_field("work_study", row)] = forms.IntegerField(
+                    label=_("People placed in a work-study (BBL) placement"), required=False, min_value=0
+                )
+            self.style_fields()
+
+    def placement_rows(self):
+        """(row number, employer field, into-work field, work-study field) for the template."""
+        return [
+            (row, *(self[outcomes.placement_field(f, row)] for f in ("employer", "into_work", "work_study")))
+            for row in range(1, self.PLACEMENT_ROWS + 1)
+        ]
+
+    def placements(self) -> list:
+        if not self.records_placements:
+            return []
+        data = self.cleaned_data
+        return [
+            outcomes.Placement(
+                employer_id=data.get(outcomes.placement_field("employer", row)),
+                into_work=data.get(outcomes.placement_field("into_work", row)) or 0,
+                work_study=data.get(outcomes.placement_field("work_study", row)) or 0,
+            )
+            for row in range(1, self.PLACEMENT_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.records_placements:
+            # A field that could not be read already has its error; the rule's messages go to the others.
+            for field, message in outcomes.placement_errors(need=self.need, placements=self.placements()).items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data

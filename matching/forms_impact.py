@@ -1,5 +1,7 @@
 """The filters of the impact pages, read from the address so that a filtered view can be shared."""
 
+import calendar
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +41,35 @@ class PeriodForm(forms.Form):
         )
 
 
+class MonthField(forms.DateField):
+    """A month ("2026-03"; a full date counts as its month), cleaned to the month's first day, or to its last day
+    with `end=True`. The dashboard filters by whole months, which its snapshot answers exactly."""
+
+    widget = forms.DateInput(attrs={"type": "month", "class": "form-control", "placeholder": "2026-01"})
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def __init__(self, *args, end=False, **kwargs):
+        self.end = end
+        super().__init__(*args, input_formats=self.input_formats, **kwargs)
+        self.widget.format = "%Y-%m"
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is None:
+            return None
+        if self.end:
+            return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        return day.replace(day=1)
+
+
 class ImpactFilterForm(PeriodForm):
-    """Period, subregion and programme. The programmes are passed in (already read), so the form costs no
-    query of its own."""
+    """Period (whole months), subregion and programme. The programmes are passed in (already read), so the form
+    costs no query of its own."""
+
+    date_from = MonthField(label=_("From (month)"), required=False, help_text=_("For example 2026-01."))
+    date_to = MonthField(
+        label=_("Up to and including (month)"), required=False, end=True, help_text=_("For example 2026-12.")
+    )
 
     subregion = forms.ChoiceField(
         label=_("Subregion"), required=False, widget=forms.Select(attrs={"class": "form-select"})

@@ -1,22 +1,20 @@
-"""The impact figures laid out as tables (and charts of them) for the dashboard, the company report and CSV.
+"""The impact figures laid out as tables for the dashboard, the company report and CSV (`impact_output` draws
+and downloads them).
 
 A table is built from `matching.impact` only; `Figures` reads each figure at most once per request, and only
 when a table asks for it, so exporting one table costs the queries of that table alone. Cells keep their raw
 values (numbers, dates, `None` for "not recorded"); the templates and the CSV writer format them.
 """
 
-import csv
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cached_property
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import impact
+from . import impact, impact_snapshot
 
 DEFINITIONS = {
     "volunteers_registered": gettext_lazy("Volunteer profiles created in the period."),
@@ -37,16 +35,20 @@ DEFINITIONS = {
     "feedback_answers": gettext_lazy("Feedback answers given in the period, by both sides."),
     "average_rating": gettext_lazy("Average rating of those answers, from 1 to 5."),
     "inclusive_employers": gettext_lazy(
-        "Member organisations that declare themselves inclusive employers (not yet confirmed by a coordinator)."
+        "Member organisations that declare themselves inclusive employers, confirmed by a coordinator (now, "
+        "whatever the period)."
     ),
-    "people_into_work": gettext_lazy("Not recorded yet: Work needs do not record their outcome in the portal."),
+    "people_into_work": gettext_lazy(
+        "People that completed needs of the Work programme placed into work or into a work-study (BBL) "
+        "placement, recorded when the need was completed in the period."
+    ),
+    "placement_employers": gettext_lazy("Different employers that took on people through those needs."),
     "residents": gettext_lazy(
         "Residents actually helped by needs completed in the period; planned is what the same needs expected."
     ),
 }
 
 PAGE_ROWS = 50
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -69,10 +71,27 @@ class Table:
 
 
 class Figures:
-    """The figures of one filter, each read from the database once and only when asked for."""
+    """The figures of one filter, each read from the database once and only when asked for.
 
-    def __init__(self, f: impact.ImpactFilter):
+    With `snapshot=True` (the dashboard), the confirmed work and its breakdowns come from the impact snapshot
+    when it can answer the filter (`impact_snapshot.usable_for`): one query for all of them instead of one per
+    breakdown. Everything else, and every filter the snapshot cannot answer, is read live."""
+
+    def __init__(self, f: impact.ImpactFilter, *, snapshot: bool = False):
         self.f = f
+        self.use_snapshot = snapshot
+
+    @cached_property
+    def snapshot(self):
+        """The impact snapshot used for this filter, or None (read live)."""
+        if not self.use_snapshot:
+            return None
+        latest = impact_snapshot.latest()
+        return latest if impact_snapshot.usable_for(self.f, latest) else None
+
+    @cached_property
+    def _from_snapshot(self):
+        return impact_snapshot.read(self.f, english=impact._english())
 
     @cached_property
     def registered(self):
@@ -84,6 +103,8 @@ class Figures:
 
     @cached_property
     def delivered(self):
+        if self.snapshot:
+            return self._from_snapshot["totals"]
         return impact.work_delivered(self.f)
 
     @cached_property
@@ -99,11 +120,17 @@ class Figures:
         return impact.people_into_work(self.f)
 
     @cached_property
+    def placements(self):
+        return impact.placements_per_employer(self.f)
+
+    @cached_property
     def funnel(self):
         return impact.match_funnel(self.f)
 
     @cached_property
     def median_days(self):
+        if self.snapshot:
+            return impact_snapshot.median_days(self.f)
         return impact.median_days_to_first_approval(self.f)
 
     @cached_property
@@ -115,6 +142,8 @@ class Figures:
         return impact.feedback_share(self.f)
 
     def breakdown(self, by):
+        if self.snapshot:
+            return self._from_snapshot["breakdowns"][by]
         cache = self.__dict__.setdefault("_breakdowns", {})
         if by not in cache:
             cache[by] = impact.breakdown(self.f, by)
@@ -123,7 +152,10 @@ class Figures:
     @cached_property
     def targets(self):
         return impact.target_progress(
-            delivered=self.delivered, residents=self.residents, inclusive=self.inclusive, into_work=self.into_work
+            delivered=self.delivered,
+            residents=self.residents,
+            inclusive=self.inclusive,
+            into_work=self.into_work["people"],
         )
 
 
@@ -145,7 +177,9 @@ def targets_table(figs: Figures) -> Table:
         columns=[_("What we aim for"), _("Reached"), _("Target"), _("Share of the target (%)")],
         rows=[[target_label(r, figs.residents), r["value"], r["target"], r["percent"]] for r in figs.targets],
         numeric=frozenset({1, 2, 3}),
-        note=str(DEFINITIONS["people_into_work"]),
+        note=" ".join(
+            str(DEFINITIONS[key]) for key in ("volunteers_deployed", "people_into_work", "inclusive_employers")
+        ),
     )
 
 
@@ -180,6 +214,36 @@ def residents_table(figs: Figures) -> Table:
         rows=[[r["name"], r["planned"], r["reached"], r["needs_completed"], r["target"]] for r in figs.residents],
         numeric=frozenset({1, 2, 3, 4}),
         note=str(DEFINITIONS["residents"]),
+    )
+
+
+def work_table(figs: Figures) -> Table:
+    """People into work per employer, with the totals first."""
+    w = figs.into_work
+    rows = [
+        [
+            r["employer__name"],
+            r["placed_into_work"],
+            r["placed_work_study"],
+            r["people"],
+            _("yes") if r["inclusive"] else _("no"),
+        ]
+        for r in figs.placements
+    ]
+    return Table(
+        key="work",
+        caption=_("People into work per employer"),
+        columns=[
+            _("Employer"),
+            _("Into work"),
+            _("Work-study (BBL)"),
+            _("People"),
+            _("Confirmed inclusive employer"),
+        ],
+        rows=[[_("All employers"), w["into_work"], w["work_study"], w["people"], ""], *rows],
+        numeric=frozenset({1, 2, 3}),
+        note=" ".join(str(DEFINITIONS[key]) for key in ("people_into_work", "placement_employers")),
+        limit=PAGE_ROWS,
     )
 
 
@@ -262,6 +326,7 @@ DASHBOARD_TABLES = {
     "targets": targets_table,
     "figures": figures_table,
     "residents": residents_table,
+    "work": work_table,
     "funnel": funnel_table,
     "waiting": waiting_table,
     **{by: _breakdown(by) for by in impact.BREAKDOWNS},
@@ -301,127 +366,3 @@ REPORT_TABLES = {
     "municipality": _breakdown("municipality"),
     "residents": report_residents_table,
 }
-
-
-# --- Charts -----------------------------------------------------------------------------------------
-
-
-def _number(value):
-    return float(value) if isinstance(value, Decimal) else (value or 0)
-
-
-def dashboard_charts(tables: dict[str, Table]) -> list[dict]:
-    """What the chart script draws, with a sentence that says the same for those who cannot see it."""
-    charts = []
-
-    def chart(key, kind, value_column, dataset_labels, summary, extra_columns=()):
-        table = tables[key]
-        datasets = [{"label": dataset_labels[0], "data": [_number(row[value_column]) for row in table.rows]}]
-        for label, column in zip(dataset_labels[1:], extra_columns, strict=True):
-            datasets.append({"label": label, "data": [_number(row[column]) for row in table.rows]})
-        charts.append(
-            {
-                "id": f"chart-{key}",
-                "table": f"table-{key}",
-                "data_id": f"chart-{key}-data",
-                "title": table.caption,
-                "summary": summary(table),
-                "data": {"type": kind, "labels": [str(row[0]) for row in table.rows], "datasets": datasets},
-            }
-        )
-
-    def listing(table, column, unit):
-        parts = [f"{row[0]}: {_format(row[column])} {unit}" for row in table.rows]
-        return "; ".join(parts) if parts else _("No data for this selection.")
-
-    chart("funnel", "bar", 1, [_("Matches")], lambda t: listing(t, 1, _("matches")))
-    chart(
-        "residents",
-        "bar",
-        2,
-        [_("Reached"), _("Planned")],
-        lambda t: listing(t, 2, _("residents reached")),
-        extra_columns=[1],
-    )
-    chart("month", "line", 1, [_("Hours confirmed")], lambda t: listing(t, 1, _("hours")))
-    chart("subregion", "bar", 1, [_("Hours confirmed")], lambda t: listing(t, 1, _("hours")))
-    chart("theme", "bar", 1, [_("Hours confirmed")], lambda t: listing(t, 1, _("hours")))
-    return charts
-
-
-def _format(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
-    return str(value)
-
-
-# --- CSV --------------------------------------------------------------------------------------------
-
-
-def csv_cell(value) -> str:
-    """A cell as text, with a leading apostrophe before anything a spreadsheet would run as a formula."""
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, datetime.date) else _format(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-def csv_response(tables: list[Table], *, filename: str) -> HttpResponse:
-    """The tables as one CSV download; several tables follow each other, each under its caption."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheets read it as UTF-8
-    writer = csv.writer(response)
-    for number, table in enumerate(tables):
-        if len(tables) > 1:
-            if number:
-                writer.writerow([])
-            writer.writerow([csv_cell(table.caption)])
-        writer.writerow([csv_cell(c) for c in table.columns])
-        for row in table.rows:
-            writer.writerow([csv_cell(c) for c in row])
-    return response
-
-
-# --- Public figures ---------------------------------------------------------------------------------
-
-
-def public_figures() -> dict:
-    """The headline figures for everyone: plain numbers and codes only (no personal data, no organisation
-    named), so the result can be cached and labelled in either language afterwards. Five queries."""
-    from members.models import Programme
-
-    figs = Figures(impact.ImpactFilter())
-    return {
-        "targets": figs.targets,
-        "units": {p.code: {"nl": p.target_unit_nl, "en": p.target_unit_en} for p in Programme.objects.all()},
-        "hours_confirmed": figs.delivered["hours_confirmed"],
-        "needs_supported": figs.delivered["needs_supported"],
-        "volunteers_deployed": figs.delivered["volunteers_deployed"],
-        "subregions": [
-            {
-                "code": r["key"],
-                "hours": r["hours_confirmed"],
-                "volunteers": r["volunteers_deployed"],
-                "needs": r["needs_supported"],
-            }
-            for r in figs.breakdown("subregion")
-            if r["key"]
-        ],
-    }
-
-
-def public_target_rows(figures: dict, *, english: bool) -> list[dict]:
-    """The cached targets with a label in the active language: no query."""
-    labels = {
-        "volunteers_deployed": _("Corporate volunteers deployed"),
-        "people_into_work": _("People needing support into work"),
-        "inclusive_employers": _("Inclusive employers"),
-    }
-    language = "en" if english else "nl"
-    return [
-        {**row, "label": labels.get(row["key"]) or figures["units"].get(row["programme"], {}).get(language, "")}
-        for row in figures["targets"]
-    ]

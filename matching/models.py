@@ -396,3 +396,52 @@ class MatchingRun(models.Model):
 
     def __str__(self):
         return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ImpactCell(models.Model):
+    """One cell of the impact snapshot (`matching.impact_snapshot`): for a filter scope (a subregion and a
+    programme, "" meaning all), one group of a breakdown (`dimension`, `key`) and one month, how many people
+    (kind "p") or needs (kind "n") with confirmed work that month had their previous such month in `previous`
+    (none: this is their first), and the confirmed hours of those people; kind "l" holds the hours logged.
+
+    Counting the cells whose month lies in a period and whose previous month lies before it counts each person
+    (or need) once per group, however many months they worked in the period: distinct people, without
+    de-duplicating rows when the dashboard is read. Rebuilt as a whole by `impact_snapshot_refresh`."""
+
+    scope_subregion = models.CharField(max_length=40, blank=True)
+    scope_programme = models.CharField(max_length=40, blank=True)
+    dimension = models.CharField(max_length=12)
+    key = models.CharField(max_length=160, blank=True)
+    label_nl = models.CharField(max_length=200, blank=True)
+    label_en = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=1)
+    month = models.DateField()
+    previous = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("impact snapshot cell")
+        verbose_name_plural = _("impact snapshot cells")
+        indexes = [
+            models.Index(fields=["scope_subregion", "scope_programme", "kind", "month"], name="impact_cell_scope_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.dimension}:{self.key} {self.month} {self.kind}={self.count}"
+
+
+class ImpactSnapshot(models.Model):
+    """When the impact snapshot was last rebuilt, and how long that took."""
+
+    refreshed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    cells = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("impact snapshot")
+        verbose_name_plural = _("impact snapshots")
+        ordering = ["-refreshed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M} ({self.cells} cells)"

@@ -301,3 +301,15 @@ def match_of_user_for_need(*, need, user):
         return None
     takes_part = MatchParticipant.objects.filter(match=OuterRef("pk"), volunteer__user=user)
     return Match.objects.filter(Q(volunteer__user=user) | Exists(takes_part), need=need).order_by("-id").first()
+
+
+def employer_choices(*, need) -> list[tuple[int, str]]:
+    """(id, name) of the member organisations a completing Work need can name as the employer of the people
+    it placed; nothing (and no query) for any other need."""
+    from members.models import Organisation
+
+    from .services.outcomes import records_placements
+
+    if not records_placements(need):
+        return []
+    return list(Organisation.objects.active().order_by("name", "pk").values_list("pk", "name"))

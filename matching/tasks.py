@@ -29,6 +29,16 @@ def matching_refresh_all() -> int:
     return services.matches_refresh(trigger=MatchingRun.Trigger.NIGHTLY).proposals
 
 
+@shared_task(ignore_result=True, expires=600)
+def impact_snapshot_refresh() -> int:
+    """Rebuild the impact snapshot the coordinators' dashboard reads. Safe to run twice (each run replaces the
+    last); a run that waited too long in the queue is dropped, the next one follows."""
+    from .impact_snapshot import impact_snapshot_refresh as refresh
+
+    snapshot = refresh()
+    return snapshot.cells if snapshot else 0
+
+
 @shared_task(ignore_result=True)
 def matches_expire() -> int:
     return services.matches_expire()

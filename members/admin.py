@@ -15,6 +15,7 @@ from .models import (
     Skill,
     Theme,
     User,
+    WorkPlacement,
 )
 
 
@@ -58,11 +59,34 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "municipality", "status", "is_inclusive_employer"]
-    list_filter = ["status", "kind", "is_inclusive_employer", "municipality__subregion"]
+    list_display = ["name", "kind", "municipality", "status", "is_inclusive_employer", "inclusive_confirmed_at"]
+    list_filter = ["status", "kind", "is_inclusive_employer", "municipality__subregion", "may_be_named_publicly"]
     search_fields = ["name"]
     list_select_related = ["municipality"]
     inlines = [MembershipInline]
+    # The declaration and its review go through members.services.employers (coordinators' pages), not here.
+    readonly_fields = [
+        "is_inclusive_employer",
+        "inclusive_confirmed_at",
+        "inclusive_confirmed_by",
+        "inclusive_withdrawn_at",
+        "inclusive_note",
+    ]
+
+
+@admin.register(WorkPlacement)
+class WorkPlacementAdmin(admin.ModelAdmin):
+    """Read-only: placements are recorded when a Work need completes."""
+
+    list_display = ["need", "employer", "into_work", "work_study", "recorded_at"]
+    list_select_related = ["need", "employer"]
+    raw_id_fields = ["need", "employer", "recorded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(MembershipApplication)

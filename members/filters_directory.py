@@ -42,4 +42,4 @@ class DirectoryFilter(django_filters.FilterSet):
 
     def filter_inclusive(self, queryset, name, value):
         # An unticked box means "everyone", not "only those who are not inclusive employers".
-        return queryset.filter(is_inclusive_employer=True) if value else queryset
+        return queryset.filter(is_inclusive_employer=True, inclusive_confirmed_at__isnull=False) if value else queryset

@@ -41,6 +41,8 @@ CONFIGURABLE_KINDS = [
     NotificationKind.MATCH_REMINDER,
     NotificationKind.NEEDS_RECOMMENDED,
     NotificationKind.CONTACT_REQUEST,
+    NotificationKind.INCLUSIVE_DECLARED,
+    NotificationKind.INCLUSIVE_REVIEWED,
 ]
 
 # What a user gets when they never chose: immediately, except what arrives in numbers.
@@ -88,6 +90,8 @@ TITLES = {
         "%(count)s new need that fits you", "%(count)s new needs that fit you", "count"
     ),
     NotificationKind.ACCOUNT_INACTIVE: _("Your Brainport voor Elkaar account will be removed on %(date)s"),
+    NotificationKind.INCLUSIVE_DECLARED: _("%(organisation)s declares itself an inclusive employer: please confirm"),
+    NotificationKind.INCLUSIVE_REVIEWED: _("Inclusive employer %(organisation)s: %(decision)s"),
 }
 
 # Words for `event` in a notification's context, in the reader's language when the title is made.
@@ -102,6 +106,7 @@ EVENT_LABELS = {
     "hours": _("please log your hours"),
 }
 DECISION_LABELS = {True: _("approved"), False: _("rejected")}
+INCLUSIVE_LABELS = {True: _("confirmed"), False: _("withdrawn")}
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,8 @@ def title_of(notification) -> str:
             context["event_label"] = str(EVENT_LABELS[context["event"]])
         if "approved" in context:
             context["decision"] = str(DECISION_LABELS[bool(context["approved"])])
+        if "confirmed" in context:
+            context["decision"] = str(INCLUSIVE_LABELS[bool(context["confirmed"])])
         count = int(context.get("count") or 0)
         if "subject" not in context and count:
             # A notification about several matches at once names how many.

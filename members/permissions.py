@@ -52,3 +52,13 @@ def require(allowed: bool) -> None:
     """Refuse the action when the predicate does not hold."""
     if not allowed:
         raise PermissionDenied
+
+
+def can_declare_inclusive_employer(user, organisation) -> bool:
+    """Declare the organisation an inclusive employer, or take that back: its admins (and coordinators)."""
+    return can_manage_organisation(user, organisation)
+
+
+def can_review_inclusive_employer(user) -> bool:
+    """Confirm or withdraw an organisation's declaration of being an inclusive employer: coordinators."""
+    return is_coordinator(user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import directory, needs, offers, privacy, volunteers
+from .views import directory, employers, needs, offers, privacy, volunteers
 from .views import organisations as views
 
 app_name = "members"
@@ -21,6 +21,17 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("coordinator/applications/", views.application_list, name="application-list"),
     path("coordinator/applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("coordinator/inclusive-employers/", employers.inclusive_employer_list, name="inclusive-employer-list"),
+    path(
+        "coordinator/inclusive-employers/<slug:slug>/",
+        employers.inclusive_employer_review,
+        name="inclusive-employer-review",
+    ),
+    path(
+        "organisations/<slug:slug>/inclusive-employer/",
+        employers.inclusive_employer_declare,
+        name="inclusive-employer-declare",
+    ),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read-all/", views.inbox_mark_all_read, name="inbox-read-all"),
     path("inbox/<int:pk>/open/", views.notification_open, name="notification-open"),

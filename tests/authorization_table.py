@@ -38,7 +38,7 @@ SAME_GUARD = (
 ADMIN_MODELS = """
     auth.group  sites.site  account.emailaddress  mfa.authenticator
     axes.accessattempt  axes.accesslog  axes.accessfailurelog
-    members.user  members.organisation  members.membershipapplication  members.notification
+    members.user  members.organisation  members.workplacement  members.membershipapplication  members.notification
     members.municipality  members.programme  members.theme  members.skill  members.invitation
     matching.match  matching.hoursentry  matching.matchfeedback  matching.matchingrequest  matching.matchingrun
 """
@@ -53,6 +53,8 @@ mfa_view_recovery_codes                 -                                   GET 
                                                                             POST   LOGIN   405     405     405     405     405     405
 mfa_activate_totp(shadowed)             -                                   SKIP   allauth's view at the same path as the portal's (members.views.two_factor); never reached
 mfa_view_recovery_codes(shadowed)       -                                   SKIP   allauth's view at the same path as the portal's (members.views.two_factor); never reached
+impact                                  -                                   GET    302     302     302     302     302     302     302
+                                                                            POST   302     302     302     302     302     302     302
 account_login                           -                                   GET    200     302     302     302     302     302     302
                                                                             POST   200     302     302     302     302     302     302
 account_logout                          -                                   GET    302     200     200     200     200     200     200
@@ -199,6 +201,12 @@ members:account-data-export             -                                   GET 
                                                                             POST   LOGIN   405     405     405     405     405     405
 members:account-delete                  -                                   GET    LOGIN   200     200     200     200     200     200
                                                                             POST   LOGIN   200     200     200     200     200     200
+members:inclusive-employer-list         -                                   GET    LOGIN   403     403     403     403     200     SETUP
+                                                                            POST   -
+members:inclusive-employer-review       slug=employer                       GET    LOGIN   403     403     403     403     200     SETUP
+                                                                            POST   LOGIN   403     403     403     403     200     SETUP
+members:inclusive-employer-declare      slug=org                            GET    LOGIN   405     405     405     405     405     405
+                                                                            POST   LOGIN   404     404     404     302     302     404
 members:organisation-edit               slug=org                            GET    LOGIN   404     404     404     200     200     404
                                                                             POST   LOGIN   404     404     404     200     200     404
 members:invitation-create               slug=org                            GET    LOGIN   404     404     404     200     200     404

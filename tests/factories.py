@@ -51,6 +51,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     municipality = factory.LazyFunction(municipality)
     status = Organisation.Status.ACTIVE
     joined_at = factory.LazyFunction(timezone.now)
+    # An inclusive employer made by a test is one a coordinator confirmed, unless the test says otherwise.
+    is_inclusive_employer = False
+    inclusive_confirmed_at = factory.LazyAttribute(lambda o: timezone.now() if o.is_inclusive_employer else None)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -90,7 +90,7 @@ def model_admin_of(route: str, pattern):
 def build_world() -> dict:
     """The people of ROLES and one of everything a URL names, with the values the table's kwargs refer to."""
     own = OrganisationFactory(name="Buurtkracht Woensel", slug="buurtkracht", kind="social")
-    company = OrganisationFactory(name="ASML", slug="asml")
+    company = OrganisationFactory(name="ASML", slug="asml", is_inclusive_employer=True)
     elsewhere = OrganisationFactory(name="Signify", slug="signify")
     own_admin = MembershipFactory(organisation=own, role=Membership.Role.ADMIN).user
     own_member = MembershipFactory(organisation=own, role=Membership.Role.MEMBER).user
@@ -138,6 +138,7 @@ def build_world() -> dict:
         "sessions": {role: session_of(user) for role, user in people.items()},
         "values": {
             "org": own.slug,
+            "employer": company.slug,
             "need": current_need(own, title="Open vraag").pk,
             "agreed_need": both.need_id,
             "proposed": proposed.pk,

@@ -19,7 +19,7 @@ from members.services import need_advance
 
 from .. import permissions
 from ..models import HoursEntry, Match, MatchFeedback
-from . import lifecycle, notices
+from . import lifecycle, notices, outcomes
 
 MAX_HOURS_A_DAY = Decimal(24)
 
@@ -142,15 +142,23 @@ def feedback_give(
 
 
 @transaction.atomic
-def need_complete(*, need: Need, acting_user: User, residents_reached: int) -> Need:
-    """The need's organisation says the work is done and records the residents actually helped. Its agreed
-    matches are completed; proposals and approvals still waiting are withdrawn. Refused, changing nothing,
-    when no volunteer took part yet or the need is not matched or under way."""
+def need_complete(
+    *, need: Need, acting_user: User, residents_reached: int, placements: list[outcomes.Placement] | None = None
+) -> Need:
+    """The need's organisation says the work is done and records the residents actually helped and, for a need
+    of the Work programme, the people placed into work or a work-study placement per employer (`placements`).
+    Its agreed matches are completed; proposals and approvals still waiting are withdrawn. Refused by field,
+    changing nothing, when a number is wrong, when no volunteer took part yet or the need is not matched or
+    under way."""
     if not permissions.can_complete_need(acting_user, need):
         raise PermissionDenied
-    need = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
+    need = Need.objects.select_for_update(of=("self",)).select_related("programme").get(pk=need.pk)
+    errors = {}
     if residents_reached is None or int(residents_reached) < 0:
-        raise ValidationError({"residents_reached": _("Enter the number of residents helped (0 or more).")})
+        errors["residents_reached"] = _("Enter the number of residents helped (0 or more).")
+    errors.update(outcomes.placement_errors(need=need, placements=placements or []))
+    if errors:
+        raise ValidationError(errors)
     if need.status not in (Need.Status.OPEN, Need.Status.MATCHED, Need.Status.IN_PROGRESS):
         raise ValidationError(
             _("A need that is “%(status)s” cannot be completed.") % {"status": need.get_status_display()}
@@ -166,4 +174,5 @@ def need_complete(*, need: Need, acting_user: User, residents_reached: int) -> N
     if need.status != Need.Status.IN_PROGRESS:
         need_advance(need=need, to_status=Need.Status.IN_PROGRESS, acting_user=acting_user)
     Need.objects.filter(pk=need.pk).update(residents_reached=int(residents_reached))
+    outcomes.placements_record(need=need, placements=placements or [], acting_user=acting_user)
     return need_advance(need=need, to_status=Need.Status.COMPLETED, acting_user=acting_user)

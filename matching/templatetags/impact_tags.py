@@ -12,7 +12,7 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ..impact_tables import public_target_rows
+from ..impact_public import public_target_rows
 
 register = template.Library()
 

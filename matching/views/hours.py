@@ -56,7 +56,9 @@ def hours_log(request, pk):
 @require_POST
 def hours_confirm(request, pk):
     """The need's organisation confirms several logged entries at once, correcting some."""
-    need = get_object_or_404(Need.objects.manageable_by(request.user).select_related("organisation"), pk=pk)
+    need = get_object_or_404(
+        Need.objects.manageable_by(request.user).select_related("organisation", "programme"), pk=pk
+    )
     form = HoursConfirmForm(request.POST, entries=selectors.hours_waiting_for_need(need=need))
     if form.is_valid():
         chosen = form.chosen()
@@ -117,12 +119,17 @@ def feedback_give(request, pk):
 @require_POST
 def need_complete(request, pk):
     """The need's organisation says the work is done and how many residents it really helped."""
-    need = get_object_or_404(Need.objects.manageable_by(request.user).select_related("organisation"), pk=pk)
-    form = NeedCompleteForm(request.POST)
+    need = get_object_or_404(
+        Need.objects.manageable_by(request.user).select_related("organisation", "programme"), pk=pk
+    )
+    form = NeedCompleteForm(request.POST, need=need, employers=selectors.employer_choices(need=need))
     if form.is_valid():
         try:
             services.need_complete(
-                need=need, acting_user=request.user, residents_reached=form.cleaned_data["residents_reached"]
+                need=need,
+                acting_user=request.user,
+                residents_reached=form.cleaned_data["residents_reached"],
+                placements=form.placements(),
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -17,18 +17,16 @@ from members.views.organisations import coordinator_required
 
 from ..forms_impact import ImpactFilterForm, PeriodForm
 from ..impact import ImpactFilter
+from ..impact_output import csv_response, dashboard_charts
+from ..impact_public import public_figures, public_target_rows
 from ..impact_tables import (
     DASHBOARD_TABLES,
     REPORT_TABLES,
     Figures,
-    csv_response,
-    dashboard_charts,
-    public_figures,
-    public_target_rows,
     target_label,
 )
 
-PUBLIC_CACHE_KEY = "impact:public:v1"
+PUBLIC_CACHE_KEY = "impact:public:v2"
 PUBLIC_CACHE_SECONDS = getattr(settings, "IMPACT_PUBLIC_CACHE_SECONDS", 300)
 
 
@@ -52,7 +50,7 @@ def impact_dashboard(request):
     programmes = list(Programme.objects.all())
     form = ImpactFilterForm(request.GET or None, programmes=programmes)
     f = form.impact_filter() if form.is_bound else ImpactFilter()
-    figs = Figures(f)
+    figs = Figures(f, snapshot=True)
     if request.GET.get("export"):
         return _export(request, DASHBOARD_TABLES, figs, prefix="impact")
     tables = {key: build(figs) for key, build in DASHBOARD_TABLES.items()}
@@ -65,6 +63,8 @@ def impact_dashboard(request):
             "targets": [{**row, "label": target_label(row, figs.residents)} for row in figs.targets],
             "charts": {chart["table"].removeprefix("table-"): chart for chart in dashboard_charts(tables)},
             "filter_query": _filter_query(request),
+            "snapshot": figs.snapshot,
+            "snapshot_minutes": f"{settings.IMPACT_SNAPSHOT_MINUTES:g}",
             "breakdowns": [
                 tables[key] for key in ("month", "subregion", "municipality", "programme", "theme", "organisation")
             ],
@@ -80,8 +80,8 @@ def public_impact_figures() -> dict:
 
 @login_not_required
 def impact_public(request):
-    """The headline figures against the targets, and the work per subregion, for everyone. No personal data
-    and no organisation named. No query when the figures are cached."""
+    """The headline figures against the targets, and the figures per subregion, for everyone. No personal data,
+    and only organisations that agreed to be named. No query when the figures are cached."""
     figures = public_impact_figures()
     english = (get_language() or "nl").startswith("en")
     return render(

@@ -307,7 +307,11 @@ def need_matches_page(request, need, *, hours_form=None, complete_form=None):
     entries = hours_form.entries
     can_complete = need.status in COMPLETABLE and permissions.can_complete_need(request.user, need)
     if complete_form is None and can_complete:
-        complete_form = NeedCompleteForm(initial={"residents_reached": need.residents_helped})
+        complete_form = NeedCompleteForm(
+            initial={"residents_reached": need.residents_helped},
+            need=need,
+            employers=selectors.employer_choices(need=need),
+        )
     context = {
         "need": need,
         "matches": rows,
@@ -320,7 +324,9 @@ def need_matches_page(request, need, *, hours_form=None, complete_form=None):
 
 
 def need_matches(request, pk):
-    need = get_object_or_404(Need.objects.manageable_by(request.user).select_related("organisation"), pk=pk)
+    need = get_object_or_404(
+        Need.objects.manageable_by(request.user).select_related("organisation", "programme"), pk=pk
+    )
     return need_matches_page(request, need)
 
 

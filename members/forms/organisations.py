@@ -20,15 +20,31 @@ class OrganisationForm(StyledForm, forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "municipality", "description", "website", "is_inclusive_employer"]
+        fields = [
+            "name",
+            "kind",
+            "municipality",
+            "description",
+            "website",
+            "is_inclusive_employer",
+            "may_be_named_publicly",
+        ]
         labels = {
             "name": _("Name of the organisation"),
             "kind": _("Kind of organisation"),
             "description": _("What does your organisation do?"),
             "website": _("Website"),
             "is_inclusive_employer": _("We are an inclusive employer (we give people who need support a job)"),
+            "may_be_named_publicly": _("You may name our organisation on the public impact page"),
         }
-        help_texts = {"website": _("For example https://www.example.nl")}
+        help_texts = {
+            "website": _("For example https://www.example.nl"),
+            "is_inclusive_employer": _("A coordinator confirms this before it counts toward the target."),
+            "may_be_named_publicly": _(
+                "For example among the inclusive employers of its subregion. Without this, the public pages "
+                "count your work but never name you."
+            ),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 

@@ -3,6 +3,7 @@ from .needs import Need, NeedSkill, WorkLocation
 from .notifications import Frequency, Notification, NotificationKind, NotificationPreference
 from .offers import Offer
 from .organisations import Invitation, Membership, MembershipApplication, Organisation
+from .outcomes import WORK_PROGRAMME, WorkPlacement
 from .privacy import PrivacyConsent
 from .reference import (
     BilingualName,
@@ -44,5 +45,7 @@ __all__ = [
     "Volunteer",
     "VolunteerImport",
     "VolunteerSkill",
+    "WORK_PROGRAMME",
     "WorkLocation",
+    "WorkPlacement",
 ]

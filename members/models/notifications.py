@@ -25,8 +25,9 @@ class NotificationKind(models.TextChoices):
     MATCH_REMINDER = "match_reminder", _("Reminders: reviews, answers, starts and hours")
     NEEDS_RECOMMENDED = "needs_recommended", _("Weekly digest of needs that fit you")
     CONTACT_REQUEST = "contact_request", _("Questions about a member organisation (coordinators)")
-
     ACCOUNT_INACTIVE = "account_inactive", _("Your account will be removed because it is not used")
+    INCLUSIVE_DECLARED = "inclusive_declared", _("An organisation declares itself an inclusive employer (coordinators)")
+    INCLUSIVE_REVIEWED = "inclusive_reviewed", _("A coordinator confirmed or withdrew your inclusive employer status")
 
 
 class Frequency(models.TextChoices):

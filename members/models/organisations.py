@@ -41,6 +41,21 @@ class OrganisationQuerySet(models.QuerySet):
             return self.all()
         return self.staffed_by(user)
 
+    def inclusive_employers(self):
+        """The one home of "an inclusive employer" that counts toward the association's 1,000+: a member
+        organisation that declares itself one and whose declaration a coordinator confirmed."""
+        return self.active().filter(is_inclusive_employer=True, inclusive_confirmed_at__isnull=False)
+
+    def inclusive_waiting(self):
+        """Declarations of being an inclusive employer that wait for a coordinator."""
+        return self.filter(
+            is_inclusive_employer=True, inclusive_confirmed_at__isnull=True, inclusive_withdrawn_at__isnull=True
+        )
+
+    def named_publicly(self):
+        """Member organisations that agreed to be named on the public pages."""
+        return self.active().filter(may_be_named_publicly=True)
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -64,7 +79,17 @@ class Organisation(models.Model):
     )
     description = models.TextField(_("description"), max_length=4000, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # The organisation's own declaration; it counts once a coordinator confirms it (`inclusive_confirmed_at`).
+    # A coordinator who withdraws it sets `inclusive_withdrawn_at`; declaring again asks anew.
     is_inclusive_employer = models.BooleanField(_("inclusive employer"), default=False)
+    inclusive_confirmed_at = models.DateTimeField(_("inclusive employer confirmed"), null=True, blank=True)
+    inclusive_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    inclusive_withdrawn_at = models.DateTimeField(_("inclusive employer withdrawn"), null=True, blank=True)
+    inclusive_note = models.CharField(_("note on the inclusive employer declaration"), max_length=2000, blank=True)
+    # Set by the organisation's admins: may the public pages (the impact page) name this organisation?
+    may_be_named_publicly = models.BooleanField(_("may be named on the public pages"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     joined_at = models.DateTimeField(_("member since"), null=True, blank=True)
@@ -78,12 +103,28 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         indexes = [models.Index(fields=["status", "kind"])]
+        constraints = [
+            # Only a declaration can be confirmed.
+            models.CheckConstraint(
+                condition=models.Q(inclusive_confirmed_at__isnull=True) | models.Q(is_inclusive_employer=True),
+                name="organisation_inclusive_confirmed_declared",
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("members:organisation-detail", kwargs={"slug": self.slug})
+
+    @property
+    def inclusive_state(self) -> str:
+        """ "confirmed", "waiting" (for a coordinator), "withdrawn" (by a coordinator) or "" (not declared)."""
+        if not self.is_inclusive_employer:
+            return ""
+        if self.inclusive_confirmed_at:
+            return "confirmed"
+        return "withdrawn" if self.inclusive_withdrawn_at else "waiting"
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -12,9 +12,15 @@ from .organisations import Membership, Organisation
 from .reference import Municipality, Skill, SpokenLanguage, Theme
 
 
+def active_volunteer() -> Q:
+    """The one home of "an active volunteer": active status and privacy consent given. A condition, so that a
+    count can also use it as a filter of an aggregate."""
+    return Q(status=Volunteer.Status.ACTIVE, consent_at__isnull=False)
+
+
 class VolunteerQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(status=Volunteer.Status.ACTIVE, consent_at__isnull=False)
+        return self.filter(active_volunteer())
 
     def visible_to(self, user):
         """A volunteer's details: themselves, their organisation's admins and coordinators. Nobody else."""

@@ -5,8 +5,9 @@ writes its notifications in the same transaction (the outbox). Views, tasks, adm
 all come through here, so they obey the same rules.
 """
 
-from .contact import *  # noqa: F403
-from .needs import *  # noqa: F403 - each module lists its services in __all__
+from .contact import *  # noqa: F403 - each module lists its services in __all__
+from .employers import *  # noqa: F403
+from .needs import *  # noqa: F403
 from .offers import *  # noqa: F403
 from .organisations import (
     INVITATION_SALT,

@@ -39,6 +39,7 @@ from ..permissions import can_manage_organisation, can_review_application, requi
 from ..validators import require_single_line
 
 INVITATION_SALT = "members.invitation"
+INCLUSIVE_FIELDS = ["is_inclusive_employer", "inclusive_confirmed_at", "inclusive_withdrawn_at", "inclusive_note"]
 
 
 # Accounts ------------------------------------------------------------------------------------------
@@ -219,13 +220,22 @@ def membership_application_decide(
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, acting_user: User, data: dict) -> Organisation:
-    """An org admin or coordinator changes the organisation's profile. Safe to repeat."""
+    """An org admin or coordinator changes the organisation's profile. Safe to repeat. A change of the
+    inclusive employer declaration goes through `inclusive_employer_declare` (a coordinator confirms it)."""
+    from .employers import inclusive_employer_declare
+
     require(can_manage_organisation(acting_user, organisation))
+    data = dict(data)
+    declared = data.pop("is_inclusive_employer", None)
     require_single_line({field: value for field, value in data.items() if field != "description"})
+    # A model form has already copied its values onto the instance; the declaration is what the database says.
+    organisation.refresh_from_db(fields=INCLUSIVE_FIELDS)
     for field, value in data.items():
         setattr(organisation, field, value)
     organisation.full_clean()
     organisation.save(update_fields=list(data))
+    if declared is not None:
+        inclusive_employer_declare(organisation=organisation, acting_user=acting_user, declared=declared)
     return organisation
 
 

@@ -88,7 +88,7 @@ def home(request):
         organisations=Count("id"),
         companies=Count("id", filter=Q(kind=Organisation.Kind.COMPANY)),
         social=Count("id", filter=Q(kind=Organisation.Kind.SOCIAL)),
-        inclusive=Count("id", filter=Q(is_inclusive_employer=True)),
+        inclusive=Count("id", filter=Q(pk__in=Organisation.objects.inclusive_employers().values("pk"))),
     )
     return render(
         request,

@@ -1,7 +1,7 @@
 """A small, hand-built world of the region's work, whose every impact figure is known by hand.
 
-Two companies (ASML in Eindhoven, an inclusive employer; Philips), a social organisation in Bladel (De Kempen,
-inclusive) and a pending applicant (inclusive, not yet a member). Five volunteers: three of ASML (active), one
+Three companies (ASML in Eindhoven; Philips; Kempen Techniek in Bladel), a social organisation in Bladel (De
+Kempen) and a pending applicant (not yet a member). Five volunteers: three of ASML (active), one
 of Philips paused, one of Philips without consent.
 
 needs (published → first approval)         matches                               confirmed hours
@@ -14,7 +14,14 @@ n3 Eindhoven, digital skills, digi-incl.   m4 v1 completed, m6 v5 rejected      
 n4 open, Eindhoven, published 1 Dec 2025   m5 v3 proposed
 n5 open, Bladel, published 15 Feb 2026
 
+n6 Helmond (De Peel), work, completed 20 Mar 2026 (planned 0, reached 0), no matches: it placed 2 people into
+   work and 1 into a work-study (BBL) placement with Philips, and 3 into work-study with ASML.
+
 Feedback: m3 both sides "helped" (5 and 4), m4 the need's side "did not help" (2).
+
+Inclusive employers: ASML (confirmed; agreed to be named) and Kempen Techniek in Bladel (confirmed, not named)
+count; Buurtkracht Bladel's declaration waits for a coordinator, Philips's was withdrawn, and the applicant is no
+member yet.
 """
 
 import datetime
@@ -24,7 +31,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from matching.models import HoursEntry, Match, MatchEvent, MatchFeedback, MatchParticipant
-from members.models import Membership, Need, Organisation, Volunteer
+from members.models import Membership, Need, Organisation, Volunteer, WorkPlacement
 from tests.factories import MembershipFactory, OrganisationFactory, municipality
 from tests.factories_needs import NeedFactory, programme, theme
 from tests.factories_offers import OfferFactory
@@ -46,17 +53,31 @@ class World:
 
 
 def build_world() -> World:
-    asml = OrganisationFactory(name="ASML", slug="asml", is_inclusive_employer=True)
-    philips = OrganisationFactory(name="Philips", slug="philips")
+    asml = OrganisationFactory(name="ASML", slug="asml", is_inclusive_employer=True, may_be_named_publicly=True)
+    philips = OrganisationFactory(
+        name="Philips",
+        slug="philips",
+        is_inclusive_employer=True,
+        inclusive_confirmed_at=None,
+        inclusive_withdrawn_at=at(2026, 2, 1),
+    )
     social = OrganisationFactory(
         name="Buurtkracht Bladel",
         slug="buurtkracht",
         kind="social",
         municipality=municipality("Bladel"),
         is_inclusive_employer=True,
+        inclusive_confirmed_at=None,
     )
     OrganisationFactory(
-        name="Nog geen lid", slug="aanvrager", status=Organisation.Status.PENDING, is_inclusive_employer=True
+        name="Kempen Techniek", slug="kempen-techniek", municipality=municipality("Bladel"), is_inclusive_employer=True
+    )
+    OrganisationFactory(
+        name="Nog geen lid",
+        slug="aanvrager",
+        status=Organisation.Status.PENDING,
+        is_inclusive_employer=True,
+        may_be_named_publicly=True,
     )
     v1, v2, v3 = (VolunteerFactory(organisation=asml) for _ in range(3))
     v4 = VolunteerFactory(organisation=philips, status=Volunteer.Status.PAUSED, municipality=municipality("Bladel"))
@@ -91,6 +112,19 @@ def build_world() -> World:
     )
     n4 = NeedFactory(organisation=social, published_at=at(2025, 12, 1), title="Taalmaatjes op het werk")
     n5 = NeedFactory(organisation=social, municipality=municipality("Bladel"), published_at=at(2026, 2, 15))
+    n6 = NeedFactory(
+        organisation=social,
+        municipality=municipality("Helmond"),
+        programme=programme("work"),
+        status=Need.Status.COMPLETED,
+        published_at=at(2026, 1, 20),
+        status_changed_at=at(2026, 3, 20),
+        residents_helped=0,
+        residents_reached=0,
+        title="BBL-plekken techniek",
+    )
+    WorkPlacement.objects.create(need=n6, employer=philips, into_work=2, work_study=1)
+    WorkPlacement.objects.create(need=n6, employer=asml, into_work=0, work_study=3)
 
     offer = OfferFactory(organisation=asml, status="active")
     S = Match.Status
@@ -146,7 +180,7 @@ def build_world() -> World:
         philips=philips,
         social=social,
         volunteers=[v1, v2, v3, v4, v5],
-        needs=[n1, n2, n3, n4, n5],
+        needs=[n1, n2, n3, n4, n5, n6],
         matches=[m1, m2, m3, m4, m5, m6],
     )
 

@@ -7,7 +7,7 @@ import pytest
 
 from matching import impact
 from matching.impact import ImpactFilter
-from tests.matching.impact_world import build_world
+from tests.matching.impact_world import at, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_residents_reached_per_programme_with_planned_beside_it(world):
 
     assert {code: (r["reached"], r["planned"], r["needs_completed"]) for code, r in rows.items()} == {
         "corporate-volunteering": (0, 0, 0),
-        "work": (0, 0, 0),
+        "work": (0, 0, 1),
         "financial-health": (40, 50, 1),
         "digital-skills": (25, 20, 1),
     }
@@ -91,14 +91,53 @@ def test_residents_reached_count_needs_completed_in_the_period_and_the_subregion
     assert reached(ImpactFilter(supplier=world.asml.pk))["financial-health"] == 0
 
 
-def test_inclusive_employers_are_declared_members_only(world):
-    # ASML and Buurtkracht Bladel; the pending applicant is no member yet.
+def test_inclusive_employers_are_members_whose_declaration_a_coordinator_confirmed(world):
+    # ASML and Kempen Techniek; Buurtkracht's declaration waits, Philips's was withdrawn, the applicant is no
+    # member yet.
     assert impact.inclusive_employers(ALL) == 2
     assert impact.inclusive_employers(KEMPEN) == 1
+    assert impact.inclusive_employers(ImpactFilter(subregion="De Peel")) == 0
+    assert impact.inclusive_employers(ImpactFilter(supplier=world.philips.pk)) == 0
 
 
-def test_people_into_work_is_not_measured_rather_than_zero(world):
-    assert impact.people_into_work(ALL) is None
+def test_a_coordinators_confirmation_makes_an_inclusive_employer_count(world):
+    from members.models import Organisation
+
+    Organisation.objects.filter(pk=world.social.pk).update(inclusive_confirmed_at=at(2026, 4, 1))
+
+    assert impact.inclusive_employers(ALL) == 3
+    assert impact.inclusive_employers(KEMPEN) == 2
+
+
+def test_people_into_work_are_the_placements_of_completed_work_needs(world):
+    # n6 placed 2 into work and 1 into work-study with Philips, 3 into work-study with ASML.
+    assert impact.people_into_work(ALL) == {"people": 6, "into_work": 2, "work_study": 4, "employers": 2, "needs": 1}
+    assert impact.people_into_work(ImpactFilter(subregion="De Peel"))["people"] == 6
+    assert impact.people_into_work(KEMPEN)["people"] == 0
+    assert impact.people_into_work(DIGITAL)["people"] == 0
+    assert impact.people_into_work(ImpactFilter(programme="work"))["people"] == 6
+    march = ImpactFilter(date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 31))
+    assert impact.people_into_work(march)["people"] == 6
+    assert impact.people_into_work(ImpactFilter(date_from=datetime.date(2026, 4, 1)))["people"] == 0
+    # The company report counts what the needs its people supported achieved: none of theirs placed anyone.
+    assert impact.people_into_work(ImpactFilter(supplier=world.asml.pk))["people"] == 0
+
+
+def test_a_work_need_that_is_not_completed_places_nobody_yet(world):
+    world.needs[5].status = "in_progress"
+    world.needs[5].save()
+
+    assert impact.people_into_work(ALL)["people"] == 0
+
+
+def test_placements_per_employer(world):
+    rows = impact.placements_per_employer(ALL)
+
+    assert [(r["employer__name"], r["placed_into_work"], r["placed_work_study"], r["people"]) for r in rows] == [
+        ("ASML", 0, 3, 3),
+        ("Philips", 2, 1, 3),
+    ]
+    assert [bool(r["inclusive"]) for r in rows] == [True, False]
 
 
 def test_target_progress(world):
@@ -106,12 +145,12 @@ def test_target_progress(world):
         delivered=impact.work_delivered(ALL),
         residents=impact.residents_per_programme(ALL),
         inclusive=impact.inclusive_employers(ALL),
-        into_work=impact.people_into_work(ALL),
+        into_work=impact.people_into_work(ALL)["people"],
     )
 
     assert [(r["key"], r["value"], r["target"], r["percent"]) for r in rows] == [
         ("volunteers_deployed", 3, 100_000, 0.0),
-        ("people_into_work", None, 5_000, None),
+        ("people_into_work", 6, 5_000, 0.1),
         ("inclusive_employers", 2, 1_000, 0.2),
         ("residents_financial-health", 40, 250_000, 0.0),
         ("residents_digital-skills", 25, 7_500, 0.3),
@@ -218,6 +257,8 @@ def test_every_figure_is_one_query(world, django_assert_num_queries):
         impact.volunteers_matched,
         impact.residents_per_programme,
         impact.inclusive_employers,
+        impact.people_into_work,
+        impact.placements_per_employer,
         impact.match_funnel,
         impact.median_days_to_first_approval,
         impact.needs_waiting_longest,

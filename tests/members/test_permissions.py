@@ -14,6 +14,7 @@ from members import services
 from members.models import Invitation, Membership, Notification, NotificationKind, Organisation
 from members.notifications import Recipient, notify
 from tests.factories import ApplicationFactory, MembershipFactory, OrganisationFactory, UserFactory, coordinator
+from tests.members.test_inclusive_permissions import URL_NAMES as INCLUSIVE_EMPLOYER_VIEWS
 from tests.members.test_needs_permissions import URL_NAMES as NEED_VIEWS
 from tests.members.test_offers_permissions import URL_NAMES as OFFER_AND_DIRECTORY_VIEWS
 from tests.members.test_privacy_views import URL_NAMES as PRIVACY_VIEWS
@@ -164,7 +165,9 @@ def test_the_matrix_covers_every_view_in_members_urls():
     names = {pattern.name for pattern in get_resolver().url_patterns[-1].url_patterns if pattern.name}
     assert set(VIEWS) == set(MATRIX)
     # Areas with a matrix module of their own add their URL names here.
-    assert names == set(VIEWS) | NEED_VIEWS | OFFER_AND_DIRECTORY_VIEWS | VOLUNTEER_VIEWS | PRIVACY_VIEWS
+    assert names == (
+        set(VIEWS) | NEED_VIEWS | OFFER_AND_DIRECTORY_VIEWS | VOLUNTEER_VIEWS | PRIVACY_VIEWS | INCLUSIVE_EMPLOYER_VIEWS
+    )
 
 
 @pytest.mark.parametrize(("view", "role", "expected"), CASES, ids=[f"{v}-{r}" for v, r, _ in CASES])

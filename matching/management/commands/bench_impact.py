@@ -6,6 +6,7 @@ cost, which is what grows with the data.
 """
 
 import json
+import os
 import statistics
 import time
 
@@ -18,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from matching import impact_snapshot
 from matching.models import HoursEntry, Match
 from matching.views.impact import PUBLIC_CACHE_KEY
 from members.models import User
@@ -27,7 +29,13 @@ FILTERS = {
     "none": {},
     "de-kempen": {"subregion": "De Kempen"},
     "de-kempen-work": {"subregion": "De Kempen", "programme": "work"},
-    "year": {"date_from": "2026-01-01", "date_to": "2026-12-31"},
+    "year": {"date_from": "2026-01", "date_to": "2026-12"},
+    "quarter-de-kempen-work": {
+        "date_from": "2026-10",
+        "date_to": "2026-12",
+        "subregion": "De Kempen",
+        "programme": "work",
+    },
     "export-month": {"export": "month"},
 }
 
@@ -77,10 +85,13 @@ class Command(BaseCommand):
             raise CommandError("No coordinator: run seed_demo or create_coordinator first.")
         coordinator = _signed_in_client(user)
         visitor = _client()
+        snapshot = impact_snapshot.latest()
         result = {
             "hour_entries": HoursEntry.objects.count(),
             "matches": Match.objects.count(),
             "database": connection.vendor,
+            "snapshot": {"cells": snapshot.cells, "rebuild_ms": snapshot.duration_ms} if snapshot else None,
+            "load_average": [round(load, 2) for load in os.getloadavg()],
             "dashboard": {},
         }
         url = reverse("matching:impact-dashboard")
@@ -94,4 +105,5 @@ class Command(BaseCommand):
         result["public_miss_ms"] = round((time.perf_counter() - started) * 1000, 1)
         result["public_hit"] = _timed(visitor, public, {}, runs * 4)
         self.stdout.write(f"public: miss {result['public_miss_ms']} ms, hit {result['public_hit']}")
+        result["load_average_after"] = [round(load, 2) for load in os.getloadavg()]
         self.stdout.write(json.dumps(result))

@@ -1,5 +1,7 @@
 """Top up the lifecycle data the impact figures count: matches in every state (with their approvals), hour
-entries (most of them confirmed), feedback, and completed needs with the residents they reached.
+entries (most of them confirmed), feedback, completed needs with the residents they reached and, for Work needs,
+the people they placed into work; confirmed inclusive employers and organisations that may be named. Ends by
+rebuilding the impact snapshot (on PostgreSQL).
 
 Builds on the needs and volunteers of `seed_demo` (run that first, with its scale options for the full scale).
 Totals are targets to reach, so running it twice adds nothing the second time. Deterministic for a seed.
@@ -13,10 +15,12 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models.functions import Mod
 from django.utils import timezone
 
+from matching.impact_snapshot import impact_snapshot_refresh
 from matching.models import HoursEntry, Match, MatchEvent, MatchFeedback
-from members.models import Need, Volunteer
+from members.models import WORK_PROGRAMME, Need, Organisation, Volunteer, WorkPlacement
 
 S = Match.Status
 # How the seeded matches spread over the lifecycle (weights).
@@ -50,6 +54,8 @@ class Command(BaseCommand):
         made_hours = self.hours_top_up(rng, total=options["hours"])
         completed = self.needs_complete(rng)
         feedback = self.feedback_top_up(options["seed"])
+        placed = self.placements_top_up(options["seed"])
+        confirmed = self.employers_confirm()
         if connection.vendor == "postgresql":
             # Fresh statistics, so the planner sees the new rows (the figures join and group them).
             with connection.cursor() as cursor:
@@ -58,9 +64,15 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Impact data topped up in {time.monotonic() - started:.1f} s: {made_matches} matches, "
-                f"{made_hours} hour entries, {completed} needs completed, {feedback} feedback answers."
+                f"{made_hours} hour entries, {completed} needs completed, {feedback} feedback answers, "
+                f"{placed} work placements, {confirmed} inclusive employers confirmed."
             )
         )
+        snapshot = impact_snapshot_refresh()
+        if snapshot is not None:
+            self.stdout.write(
+                f"Impact snapshot rebuilt in {snapshot.duration_ms / 1000:.1f} s: {snapshot.cells} cells."
+            )
 
     @transaction.atomic
     def matches_top_up(self, rng, *, total) -> int:
@@ -169,6 +181,54 @@ class Command(BaseCommand):
             need.status_changed_at = min(now, need.published_at + datetime.timedelta(days=rng.randint(20, 200)))
         Need.objects.bulk_update(needs, ["residents_reached", "status", "status_changed_at"], batch_size=BATCH)
         return len(needs)
+
+    @transaction.atomic
+    def placements_top_up(self, seed) -> int:
+        """Completed Work needs without an outcome record the people they placed: most of them one or two
+        employers (inclusive companies first), with people into work and into work-study placements. Each need
+        draws from its own seeded generator, so one that drew nothing draws nothing the next time either."""
+        needs = list(
+            Need.objects.filter(
+                status=Need.Status.COMPLETED, programme__code=WORK_PROGRAMME, work_placements__isnull=True
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        employers = list(
+            Organisation.objects.active()
+            .filter(kind=Organisation.Kind.COMPANY)
+            .order_by("-is_inclusive_employer", "pk")
+            .values_list("pk", flat=True)[:400]
+        )
+        if not needs or not employers:
+            return 0
+        rows = []
+        for need_id in needs:
+            draw = random.Random(f"{seed}:work:{need_id}")
+            if draw.random() < 0.4:
+                continue
+            for employer_id in draw.sample(employers, k=draw.choice([1, 1, 2])):
+                into_work, work_study = draw.randint(0, 2), draw.randint(0, 2)
+                if into_work + work_study == 0:
+                    into_work = 1
+                rows.append(
+                    WorkPlacement(need_id=need_id, employer_id=employer_id, into_work=into_work, work_study=work_study)
+                )
+        WorkPlacement.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        return len(rows)
+
+    @transaction.atomic
+    def employers_confirm(self) -> int:
+        """Coordinators have confirmed seven in ten declarations of inclusive employers (by id, so the same ones
+        each time), and two in five member organisations agreed to be named on the public pages."""
+        now = timezone.now()
+        Organisation.objects.annotate(tenth=Mod("pk", 5)).filter(tenth__lt=2).update(may_be_named_publicly=True)
+        return (
+            Organisation.objects.inclusive_waiting()
+            .annotate(tenth=Mod("pk", 10))
+            .filter(tenth__lt=7)
+            .update(inclusive_confirmed_at=now)
+        )
 
     @transaction.atomic
     def feedback_top_up(self, seed) -> int:

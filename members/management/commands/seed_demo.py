@@ -222,6 +222,9 @@ class Command(BaseCommand):
                     "kind": kind,
                     "municipality": municipalities[municipality],
                     "is_inclusive_employer": inclusive,
+                    # The demo's inclusive employers are confirmed, and every demo organisation may be named.
+                    "inclusive_confirmed_at": now if inclusive else None,
+                    "may_be_named_publicly": True,
                     "description": description,
                     "status": Organisation.Status.ACTIVE,
                     "joined_at": now,
