@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..notifications import Recipient, absolute, notify
 from ..permissions import can_manage_organisation, can_review_application, require
+from ..public_cache import public_pages_changed
 from ..validators import require_single_line
 
 INVITATION_SALT = "members.invitation"
@@ -195,6 +196,7 @@ def membership_application_decide(
     org = application.organisation
     if approve:
         Organisation.objects.filter(pk=org.pk).update(status=Organisation.Status.ACTIVE, joined_at=now)
+        public_pages_changed()  # the home page counts the members
         Membership.objects.update_or_create(
             user=application.applicant, organisation=org, defaults={"role": Membership.Role.ADMIN}
         )
@@ -227,6 +229,7 @@ def organisation_update(*, organisation: Organisation, acting_user: User, data: 
         setattr(organisation, field, value)
     organisation.full_clean()
     organisation.save(update_fields=list(data))
+    public_pages_changed()  # its name is on the cards of its needs
     return organisation
 
 

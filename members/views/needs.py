@@ -14,6 +14,7 @@ from .. import services
 from ..filters import NeedFilter
 from ..forms.needs import NeedForm
 from ..models import Need, Organisation
+from ..public_cache import public_page
 from .organisations import form_errors_from
 
 NEEDS_PER_PAGE = 20
@@ -75,15 +76,10 @@ def with_flags(need: Need) -> Need:
 
 
 @login_not_required
+@public_page
 def need_list(request):
-    needs = NeedFilter(
-        request.GET,
-        queryset=Need.objects.public()
-        .select_related("organisation", "programme", "municipality")
-        .prefetch_related("themes")
-        .defer("search_vector"),
-    )
-    page = Paginator(needs.qs, NEEDS_PER_PAGE).get_page(request.GET.get("page"))
+    needs = NeedFilter(request.GET, queryset=Need.objects.public())
+    page = page_of_needs(needs.qs, request.GET.get("page"))
     context = {"filter": needs, "page_obj": page, "needs": page.object_list}
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "members/need_list.html#results", {**context, "partial": True})
@@ -94,7 +90,19 @@ def need_list(request):
     return response
 
 
+def page_of_needs(ordered, number):
+    """One page of the filtered, ordered needs, ids first: the page's ids come from a narrow query (an index
+    scan, however deep the page), then only those rows are read whole, with what the cards show."""
+    page = Paginator(ordered.values_list("pk", flat=True), NEEDS_PER_PAGE).get_page(number)
+    ids = list(page.object_list)
+    rows = ordered.filter(pk__in=ids).select_related("organisation", "programme", "municipality")
+    rows = {need.pk: need for need in rows.prefetch_related("themes").defer("search_vector")}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 @login_not_required
+@public_page
 def need_detail(request, pk):
     need = get_object_or_404(
         Need.objects.visible_to(request.user).with_related().select_related("contact_person"), pk=pk
