@@ -28,3 +28,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+# gunicorn's control socket is one path per user by default: two servers on one machine (a web node and a
+# benchmark) would share it. Off; stop and reload with signals (TERM, HUP) as docs/DEPLOY.md says.
+control_socket_disable = True

@@ -8,7 +8,7 @@ import re
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramStrictWordSimilarity
 from django.db import connections
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -36,15 +36,15 @@ def search_postgresql(queryset, value: str):
     that close (pg_trgm's word similarity, threshold 0.6). Trigrams only as the fallback: comparing them with
     every title costs more than the rest of the page (docs/PERFORMANCE.md).
 
-    The rank adds the full-text rank and the trigram similarity to the title, so a title holding the word as
-    typed comes first. Uses the GIN indexes on `search_vector` and on the titles' trigrams."""
+    The rank adds the full-text rank and the trigram similarity of the search to the title's closest whole
+    words, so a title holding the word as typed comes first ("taal": "eenvoudige taal" before "taalmaatje"). Uses the GIN indexes on `search_vector` and on the titles' trigrams."""
     query = SearchQuery(value, config="dutch", search_type="websearch") | SearchQuery(
         value, config="english", search_type="websearch"
     )
     words = re.findall(r"[^\W_]+", value.lower())[:PREFIX_WORDS]
     if words:
         query |= SearchQuery(" & ".join(f"{word}:*" for word in words), config="simple", search_type="raw")
-    similarity = TrigramWordSimilarity(Value(value), "title")
+    similarity = TrigramStrictWordSimilarity(Value(value), "title")
     found = queryset.filter(search_vector=query)
     if not found.exists():
         return queryset.filter(title__trigram_word_similar=value).annotate(rank=similarity)

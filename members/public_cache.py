@@ -95,8 +95,10 @@ def public_page(view):
         stored = cache.get(key)
         if stored is not None:
             content, content_type = stored
-            nonce = str(get_nonce(request) or "") if NONCE_MARK in content else ""
-            response = HttpResponse(content.replace(NONCE_MARK, nonce), content_type=content_type)
+            if NONCE_MARK in content:
+                nonce = get_nonce(request)  # unset until used: str() makes this response's own
+                content = content.replace(NONCE_MARK, str(nonce) if nonce is not None else "")
+            response = HttpResponse(content, content_type=content_type)
             response["X-Page-Cache"] = "hit"
             _mark_public(response)
             return response
