@@ -199,7 +199,8 @@ STORAGES = {
 }
 
 # Email: printed to the console on a laptop (DEBUG), a local SMTP server in production, unless EMAIL_URL names one (smtp://user:pass@host:587,
-# smtp+tls://…, smtp+ssl://…) or a folder (filemail:///path/to/folder).
+# smtp+tls://…, smtp+ssl://…) or a folder (filemail:////absolute/path/to/folder: four slashes, since three
+# are read as a path relative to the working directory).
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _email_options = {
     "host": _email.get("EMAIL_HOST"),
