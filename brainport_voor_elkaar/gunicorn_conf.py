@@ -23,6 +23,9 @@ max_requests_jitter = max_requests // 10
 # BEHIND_TLS_PROXY and TRUSTED_PROXY_COUNT.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# Where the master writes its process id, for `kill -HUP` (reload after an upgrade) and `kill -TERM`.
+pidfile = os.environ.get("GUNICORN_PID_FILE") or None
+
 # One line per request: client, request line, status, bytes, duration in milliseconds, user agent.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

@@ -21,9 +21,7 @@ def titles(client, query):
 @pytest.fixture
 def needs():
     NeedFactory(title="Taalmaatje voor een Oekraïense collega", description="Koffie en Nederlands oefenen.")
-    NeedFactory(
-        title="Taalmaatjes op de werkvloer", description="Samen praten.", municipality=municipality("Helmond")
-    )
+    NeedFactory(title="Taalmaatjes op de werkvloer", description="Samen praten.", municipality=municipality("Helmond"))
     NeedFactory(title="Budgetcoach voor inwoners met geldzorgen", description="Help met de administratie.")
     NeedFactory(title="Huiswerkbegeleiding in Helmond", description="Kinderen helpen na school.")
     NeedFactory(title="Eenvoudige taal in folders", description="Teksten herschrijven.")

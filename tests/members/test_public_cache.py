@@ -32,7 +32,9 @@ def vary(response) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "url", [reverse("members:home"), LIST, LIST + "?q=taal&page=1", "need-detail"], ids=["home", "list", "search", "detail"]
+    "url",
+    [reverse("members:home"), LIST, LIST + "?q=taal&page=1", "need-detail"],
+    ids=["home", "list", "search", "detail"],
 )
 def test_a_visitors_public_page_sets_no_cookie_and_may_be_kept_by_proxies(need, url):
     url = need.get_absolute_url() if url == "need-detail" else url

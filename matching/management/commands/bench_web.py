@@ -111,8 +111,10 @@ class Command(BaseCommand):
         if not Match.objects.exists():
             self.say("nightly matching run …")
             call_command("matching_run")
-        self.say(f"data: {Need.objects.count()} needs, {Need.objects.public().count()} public, "
-                 f"{Volunteer.objects.count()} volunteers, {Match.objects.count()} matches")
+        self.say(
+            f"data: {Need.objects.count()} needs, {Need.objects.public().count()} public, "
+            f"{Volunteer.objects.count()} volunteers, {Match.objects.count()} matches"
+        )
 
     def session_cookie(self, user) -> str:
         session = import_module(settings.SESSION_ENGINE).SessionStore()
@@ -149,16 +151,30 @@ class Command(BaseCommand):
             ("impact", reverse("matching:impact-public"), "list"),
         ]
         coordinator_cookie, volunteer_cookie = self.session_cookie(coordinator), self.session_cookie(volunteer.user)
-        self.say(f"signed in: coordinator {coordinator.email}, volunteer {volunteer.user.email} ({volunteer.n} matches)")
+        self.say(
+            f"signed in: coordinator {coordinator.email}, volunteer {volunteer.user.email} ({volunteer.n} matches)"
+        )
         rows = [{"name": "floor: /healthz", "path": reverse("healthz"), "kind": "floor", "cookie": ""}]
         rows += [{"name": name, "path": path, "kind": kind, "cookie": ""} for name, path, kind in visitor]
         rows += [
-            {"name": "coordinator: review queue", "path": reverse("matching:review-queue"), "kind": "list",
-             "cookie": coordinator_cookie},
-            {"name": "volunteer: recommended", "path": reverse("matching:recommended"), "kind": "list",
-             "cookie": volunteer_cookie},
-            {"name": "volunteer: my matches", "path": reverse("matching:my-matches"), "kind": "list",
-             "cookie": volunteer_cookie},
+            {
+                "name": "coordinator: review queue",
+                "path": reverse("matching:review-queue"),
+                "kind": "list",
+                "cookie": coordinator_cookie,
+            },
+            {
+                "name": "volunteer: recommended",
+                "path": reverse("matching:recommended"),
+                "kind": "list",
+                "cookie": volunteer_cookie,
+            },
+            {
+                "name": "volunteer: my matches",
+                "path": reverse("matching:my-matches"),
+                "kind": "list",
+                "cookie": volunteer_cookie,
+            },
         ]
         if not options["no_uncached"]:
             rows += [
@@ -191,11 +207,13 @@ class Command(BaseCommand):
 
     def start_server(self, tmp: Path, options) -> subprocess.Popen:
         env = self.server_env(tmp, options)
-        self.say("collectstatic (production storage) …")
+        self.say(f"collectstatic (production storage) into {env['STATIC_ROOT']} …")
+        started = time.monotonic()
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
             cwd=settings.BASE_DIR, env=env, check=True,
-        )
+        )  # fmt: skip
+        self.say(f"  {time.monotonic() - started:.0f} s (compressing is slow once; later runs copy only changes)")
         command = [
             str(Path(sys.executable).parent / "gunicorn"),
             "-c", "python:brainport_voor_elkaar.gunicorn_conf",
@@ -297,7 +315,9 @@ class Command(BaseCommand):
                 missed.append(f"{row['name']}: {row['errors']} errors")
         first, deep = by_name.get("needs: first page"), by_name.get("needs: deep page (300)")
         if first and deep and deep["p95_ms"] > DEEP_FACTOR * max(first["p95_ms"], 1):
-            missed.append(f"deep page p95 {deep['p95_ms']:.0f} ms > {DEEP_FACTOR} × first page {first['p95_ms']:.0f} ms")
+            missed.append(
+                f"deep page p95 {deep['p95_ms']:.0f} ms > {DEEP_FACTOR} × first page {first['p95_ms']:.0f} ms"
+            )
         if first and floor and first["rps"] < FLOOR_SHARE * floor:
             missed.append(f"needs list {first['rps']} req/s < {FLOOR_SHARE} × floor {floor} req/s")
         summary = {
