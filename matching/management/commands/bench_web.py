@@ -23,7 +23,6 @@ takes its share too, so read the figures with the load average beside them.
 """
 
 import json
-from importlib import import_module
 import os
 import secrets
 import shutil
@@ -34,6 +33,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
