@@ -26,11 +26,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Where the master writes its process id, for `kill -HUP` (reload after an upgrade) and `kill -TERM`.
 pidfile = os.environ.get("GUNICORN_PID_FILE") or None
 
-# One line per request: client, request line, status, bytes, duration in milliseconds, user agent.
+# One line per request: peer, the X-Forwarded-For a proxy sent, request line, status, bytes, duration in
+# milliseconds, user agent.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s "%({x-forwarded-for}i)s" "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 # gunicorn's control socket is one path per user by default: two servers on one machine (a web node and a
 # benchmark) would share it. Off; stop and reload with signals (TERM, HUP) as docs/DEPLOY.md says.
