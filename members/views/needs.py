@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -80,7 +82,12 @@ def with_flags(need: Need) -> Need:
 def need_list(request):
     needs = NeedFilter(request.GET, queryset=Need.objects.public())
     page = page_of_needs(needs.qs, request.GET.get("page"))
-    context = {"filter": needs, "page_obj": page, "needs": page.object_list}
+    context = {
+        "filter": needs,
+        "page_obj": page,
+        "needs": page.object_list,
+        "filter_form_key": filter_form_key(request),
+    }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "members/need_list.html#results", {**context, "partial": True})
     else:
@@ -88,6 +95,14 @@ def need_list(request):
     # The same address answers with the whole page or only the results: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def filter_form_key(request) -> str:
+    """What the filter form's HTML depends on: the values of its own fields (not the page, nor anything else in
+    the address). Rendering its lists of skills, themes and places is half of the page's work, so the
+    rendered form is kept in the cache under this key and the language."""
+    chosen = sorted((name, value) for name in NeedFilter.base_filters for value in request.GET.getlist(name))
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
 
 
 def page_of_needs(ordered, number):

@@ -12,7 +12,8 @@ What it does, in order (each step is printed):
    login form, so two-factor sign-in cannot get in the way).
 4. For each address: `--users` locust users, each asking it again and again without pause, for `--seconds`
    seconds (so `--users` requests are in flight at any time), from a locust process on this machine.
-   First /healthz (one query and one broker PING: the floor of this machine), then the pages. The visitors'
+   First /healthz (one query and one broker PING: the floor of this machine), then the pages, each after one
+   request of its own (the first visitor's, which fills the page cache). The visitors'
    pages are measured twice: as served (the page cache answers repeats) and with a unique parameter on every
    request (`uncached`: every request renders).
 5. Stops gunicorn and prints, last, one JSON object: p50, p95, requests per second and errors per address,
@@ -257,6 +258,11 @@ class Command(BaseCommand):
         self.say(f"{'address':42} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'errors':>6}  load average")
         results = []
         for target in targets:
+            # One request first, as the first visitor of a page would make: the measurement is the steady state,
+            # not sixteen users finding the same page missing from the cache at once.
+            warm = urllib.request.Request(base + target["path"], headers={"Cookie": target["cookie"]})
+            with urllib.request.urlopen(warm, timeout=30) as answer:
+                answer.read()
             before = load_average()
             prefix = tmp / "locust"
             env = {
