@@ -84,12 +84,19 @@ def _cacheable(request, response) -> bool:
     )
 
 
-def public_page(view):
-    """Serve a visitor's copy of this public page from the cache, or render it and keep it."""
+def public_page(view=None, *, seconds=None):
+    """Serve a visitor's copy of this public page from the cache, or render it and keep it, for
+    PUBLIC_PAGE_CACHE_SECONDS or at most `seconds` (for a page that changes with more than needs and
+    organisations: `@public_page(seconds=60)`)."""
+    if view is None:
+        return functools.partial(public_page, seconds=seconds)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0 or not _anonymous_visitor(request):
+        timeout = (
+            settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else min(seconds, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        )
+        if timeout <= 0 or not _anonymous_visitor(request):
             return view(request, *args, **kwargs)
         key = _key(request)
         stored = cache.get(key)
@@ -108,7 +115,7 @@ def public_page(view):
             nonce = get_nonce(request)
             if nonce:  # generated while rendering: the page carries it
                 content = content.replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARK}"')
-            cache.set(key, (content, response["Content-Type"]), settings.PUBLIC_PAGE_CACHE_SECONDS)
+            cache.set(key, (content, response["Content-Type"]), timeout)
             response["X-Page-Cache"] = "miss"
             _mark_public(response)
         return response

@@ -168,3 +168,18 @@ def test_a_visitor_switches_language_without_a_token_and_a_signed_in_user_needs_
     assert answer.status_code == 302
     user.refresh_from_db()
     assert user.preferred_language == "en"
+
+
+def test_the_public_impact_page_is_kept_for_a_minute_at_most(settings, django_assert_num_queries):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    with mock.patch.object(cache, "set", wraps=cache.set) as kept:
+        first = Client().get(reverse("matching:impact-public"))
+    with django_assert_num_queries(0):
+        second = Client().get(reverse("matching:impact-public"))
+
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert kept.call_args.args[2] == 60
+    assert "public" in second["Cache-Control"] and not second.cookies
