@@ -183,3 +183,21 @@ def test_the_public_impact_page_is_kept_for_a_minute_at_most(settings, django_as
     assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
     assert kept.call_args.args[2] == 60
     assert "public" in second["Cache-Control"] and not second.cookies
+
+
+def test_a_public_page_that_starts_a_session_on_the_way_out_is_private_after_all(need, monkeypatch):
+    from members.views import needs as views
+
+    render = views.render
+
+    def render_and_touch_the_session(request, *args, **kwargs):
+        response = render(request, *args, **kwargs)
+        request.session["seen"] = True  # as a later change might
+        return response
+
+    monkeypatch.setattr(views, "render", render_and_touch_the_session)
+    response = Client().get(LIST)
+
+    assert "sessionid" in response.cookies
+    assert "public" not in response["Cache-Control"]
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
