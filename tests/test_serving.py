@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
+
+from tests.permission_matrix import ROLES, assert_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -107,7 +110,7 @@ def test_healthz_answers_503_when_the_database_does_not(settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
     def broken_cursor():
-        raise health.connection.OperationalError if hasattr(health.connection, "OperationalError") else OSError
+        raise OperationalError("connection refused")
 
     monkeypatch.setattr(health.connection, "cursor", broken_cursor)
     response = Client().get(reverse("healthz"))
@@ -128,3 +131,29 @@ def test_healthz_reaches_the_real_broker(settings):
     response = Client().get(reverse("healthz"))
 
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_healthz_answers_everyone_alike_and_names_no_one(client, settings, role):
+    """The permission matrix of /healthz: public, the same small answer for each of the six roles."""
+    from members.models import Membership
+    from tests.factories import MembershipFactory, UserFactory, coordinator
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    users = {
+        "visitor": lambda: None,
+        "volunteer": UserFactory,
+        "other_org_member": lambda: MembershipFactory(role=Membership.Role.MEMBER).user,
+        "own_member": lambda: MembershipFactory(role=Membership.Role.MEMBER).user,
+        "own_admin": lambda: MembershipFactory(role=Membership.Role.ADMIN).user,
+        "coordinator": coordinator,
+    }
+    user = users[role]()
+    if user is not None:
+        client.force_login(user)
+
+    response = client.get(reverse("healthz"))
+
+    assert_answer(response, reverse("healthz"), 200)
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
