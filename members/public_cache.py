@@ -8,7 +8,8 @@ or an organisation that a visitor could see bumps that number after its transact
 marked `Cache-Control: public, max-age=PUBLIC_PAGE_MAX_AGE`, so a proxy or browser may keep them that long.
 
 Never from the cache or into it: a signed-in user's page, a page for someone with a session or pending
-messages, an answer that sets a cookie (a CSRF token was used) and anything but a 200 to a GET or HEAD.
+messages, an answer that sets a cookie (a CSRF token was used) and anything but a 200 to a GET. When the
+cache does not answer, the page is rendered as if it were not there (and a warning logged).
 The CSP nonce of a cached page is replaced by a fresh one on every hit, as a rendered page would have.
 
 The one place where a signal would do (STYLE.md allows it for a cache); the services call it explicitly.
@@ -16,6 +17,7 @@ The one place where a signal would do (STYLE.md allows it for a cache); the serv
 
 import functools
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +26,8 @@ from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
 NONCE_MARK = "__csp_nonce__"
@@ -98,8 +102,12 @@ def public_page(view=None, *, seconds=None):
         )
         if timeout <= 0 or not _anonymous_visitor(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
-        stored = cache.get(key)
+        try:
+            key = _key(request)
+            stored = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache that is down costs time, never the page
+            logger.warning("The page cache does not answer; rendering %s.", request.path, exc_info=True)
+            return view(request, *args, **kwargs)
         if stored is not None:
             content, content_type = stored
             if NONCE_MARK in content:
@@ -115,7 +123,10 @@ def public_page(view=None, *, seconds=None):
             nonce = get_nonce(request)
             if nonce:  # generated while rendering: the page carries it
                 content = content.replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARK}"')
-            cache.set(key, (content, response["Content-Type"]), timeout)
+            try:
+                cache.set(key, (content, response["Content-Type"]), timeout)
+            except Exception:  # noqa: BLE001 - as above
+                logger.warning("The page cache does not answer; %s is not kept.", request.path, exc_info=True)
             response["X-Page-Cache"] = "miss"
             _mark_public(response)
         return response

@@ -201,3 +201,16 @@ def test_a_public_page_that_starts_a_session_on_the_way_out_is_private_after_all
     assert "sessionid" in response.cookies
     assert "public" not in response["Cache-Control"]
     assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+def test_when_the_cache_does_not_answer_the_page_is_rendered_all_the_same(need):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    down = ConnectionError("the cache is down")
+    with mock.patch.object(cache, "get", side_effect=down), mock.patch.object(cache, "set", side_effect=down):
+        response = Client().get(need.get_absolute_url())
+
+    assert response.status_code == 200
+    assert need.title in response.text
