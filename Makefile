@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DEBUG ?= true
 
-.PHONY: run run-services test worker beat messages translations seed seed-impact lint clean bench-matching bench-needs bench-matching-db bench-review chaos-notifications
+.PHONY: serve bench-web run run-services test worker beat messages translations seed seed-impact lint clean bench-matching bench-needs bench-matching-db bench-review chaos-notifications
 
 # A Python of at least 3.12: on PATH, or an installed pyenv version (pyenv's shims fail without PYENV_VERSION).
 define find_python
@@ -64,6 +64,21 @@ run-services: seed
 	$(VENV)/bin/celery -A brainport_voor_elkaar beat --loglevel INFO --schedule var/celerybeat-schedule & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Production settings under gunicorn (docs/DEPLOY.md): migrations, static files, then several workers on
+# GUNICORN_BIND (127.0.0.1:8000). Reads the environment (or .env); to try it on a laptop it makes up a
+# SECRET_KEY (kept in var/secret_key), allows localhost and skips the HTTPS redirect unless told otherwise.
+serve: install translations
+	@set -e; export DEBUG=false; \
+	if [ -z "$$SECRET_KEY" ] && ! grep -qs '^SECRET_KEY=' .env; then \
+	  test -s var/secret_key || { umask 077; $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key; }; \
+	  export SECRET_KEY="$$(cat var/secret_key)"; echo "SECRET_KEY from var/secret_key (set SECRET_KEY in production)"; fi; \
+	if [ -z "$$ALLOWED_HOSTS" ] && ! grep -qs '^ALLOWED_HOSTS=' .env; then \
+	  export ALLOWED_HOSTS=localhost,127.0.0.1 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}; \
+	  echo "ALLOWED_HOSTS=localhost,127.0.0.1 and no HTTPS redirect (set ALLOWED_HOSTS in production)"; fi; \
+	$(PY) manage.py migrate --no-input; \
+	$(PY) manage.py collectstatic --no-input -v0; \
+	exec $(VENV)/bin/gunicorn -c python:brainport_voor_elkaar.gunicorn_conf brainport_voor_elkaar.wsgi
+
 test: install translations
 	$(PY) -m pytest
 
@@ -88,6 +103,13 @@ chaos-notifications: $(VENV)/.installed
 # with scale data and a nightly run (docs/PERFORMANCE.md).
 bench-review: $(VENV)/.installed
 	$(PY) manage.py bench_review
+
+# The portal under load as in production: full scale in DATABASE_URL (loaded when missing), gunicorn with
+# production settings on 127.0.0.1:8311, locust on loopback, 10 s per address; last line JSON (docs/PERFORMANCE.md).
+# Redis for cache and broker: BENCH_CACHE_URL, BENCH_BROKER_URL (default redis://127.0.0.1:6379/1 and /0).
+bench-web: $(VENV)/.installed translations
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a PostgreSQL database of its own (docs/PERFORMANCE.md)." >&2; exit 1; }
+	$(PY) manage.py bench_web
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -104,11 +104,25 @@ FORM_RENDERER = "members.forms.PortalFormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A web process keeps its connection between requests (a new one costs a few milliseconds and a PostgreSQL
+# backend); the health check replaces a connection the database or a pooler closed meanwhile. 0: one per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable database fails a request (and /healthz) within seconds, not after TCP's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate-limit counters (allauth's, the /apply/ throttle) live here: every web process must share them, so
 # production sets CACHE_URL to Redis (redis://host:6379/1). The default is per-process memory.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Anonymous public pages (home, /needs/, a need's page) are kept whole in that cache for this long, and a
+# change to a need empties them at once (members/public_cache.py); browsers and proxies may keep them for
+# PUBLIC_PAGE_MAX_AGE seconds, which is how stale a proxy's copy can get. 0 turns the page cache off.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
+PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=30)
 
 # Accounts ------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
@@ -175,7 +189,7 @@ USE_TZ = True
 
 # Static files: Bootstrap and other front-end packages come from npm (node_modules) at setup time.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
@@ -195,7 +209,8 @@ STORAGES = {
 }
 
 # Email: printed to the console on a laptop (DEBUG), a local SMTP server in production, unless EMAIL_URL names one (smtp://user:pass@host:587,
-# smtp+tls://…, smtp+ssl://…) or a folder (filemail:///path/to/folder).
+# smtp+tls://…, smtp+ssl://…) or a folder (filemail:////absolute/path/to/folder: four slashes, since three
+# are read as a path relative to the working directory).
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _email_options = {
     "host": _email.get("EMAIL_HOST"),
@@ -316,6 +331,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's health probe speaks plain HTTP to the web node.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -326,9 +343,17 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 
 MESSAGE_TAGS = {40: "danger"}
 
+# One line per record, on standard error; gunicorn writes one access line per request beside it
+# (brainport_voor_elkaar/gunicorn_conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }

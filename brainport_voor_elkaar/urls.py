@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 
 from members.views import two_factor
 
+from .health import healthz
+
 # The admin logs in through allauth's login, so the second factor is asked there too.
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -14,6 +16,7 @@ urlpatterns = [
     # and names as allauth's own, which they shadow).
     path("accounts/2fa/totp/activate/", two_factor.totp_activate, name="mfa_activate_totp"),
     path("accounts/2fa/recovery-codes/", two_factor.recovery_codes, name="mfa_view_recovery_codes"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("matching/", include("matching.urls")),

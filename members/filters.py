@@ -4,9 +4,11 @@ Filters on themes, skills and languages use EXISTS subqueries rather than joins,
 twice and the list needs no DISTINCT: counting the results for the pages stays one cheap query.
 """
 
+import re
+
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramStrictWordSimilarity
 from django.db import connections
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,37 @@ from .geo import distances_from
 from .models import Municipality, Need, NeedSkill, Programme, Skill, SpokenLanguage, Subregion, Theme, WorkLocation
 
 NEWEST = ("-published_at", "-id")
+
+
+# At most this many words of a search take part in the prefix query.
+PREFIX_WORDS = 8
+
+
+def search_postgresql(queryset, value: str):
+    """Needs that match the search, closest first. A need matches when every word is found
+
+    - as written, stemmed in Dutch or English, in the title or description ("taalmaatjes" finds "taalmaatje";
+      quotes and -word work as in a web search engine), or
+    - as the start of a word (Dutch joins words: "taal" finds "taalmaatje", "budget" finds "budgetcoach").
+
+    When nothing matches that way, the search is compared with parts of the titles by trigrams instead: a
+    typo ("taalmatje") or a part inside a word ("maatje") still finds the needs whose title has a stretch
+    that close (pg_trgm's word similarity, threshold 0.6). Trigrams only as the fallback: comparing them with
+    every title costs more than the rest of the page (docs/PERFORMANCE.md).
+
+    The rank adds the full-text rank and the trigram similarity of the search to the title's closest whole
+    words, so a title holding the word as typed comes first ("taal": "eenvoudige taal" before "taalmaatje"). Uses the GIN indexes on `search_vector` and on the titles' trigrams."""
+    query = SearchQuery(value, config="dutch", search_type="websearch") | SearchQuery(
+        value, config="english", search_type="websearch"
+    )
+    words = re.findall(r"[^\W_]+", value.lower())[:PREFIX_WORDS]
+    if words:
+        query |= SearchQuery(" & ".join(f"{word}:*" for word in words), config="simple", search_type="raw")
+    similarity = TrigramStrictWordSimilarity(Value(value), "title")
+    found = queryset.filter(search_vector=query)
+    if not found.exists():
+        return queryset.filter(title__trigram_word_similar=value).annotate(rank=similarity)
+    return found.annotate(rank=SearchRank(F("search_vector"), query) + similarity)
 
 
 class NeedFilterForm(StyledForm, forms.Form):
@@ -108,10 +141,7 @@ class NeedFilter(django_filters.FilterSet):
         if not words:
             return queryset
         if connections[queryset.db].vendor == "postgresql":
-            query = SearchQuery(value, config="dutch", search_type="websearch") | SearchQuery(
-                value, config="english", search_type="websearch"
-            )
-            return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+            return search_postgresql(queryset, value)
         for word in words:
             queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
         return queryset

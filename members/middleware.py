@@ -82,6 +82,11 @@ class PrivateCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in response.cookies:
+            # Even a page its view called public (members/public_cache.py): this answer starts someone's session.
+            response.headers.pop("Cache-Control", None)
+            patch_cache_control(response, **PRIVATE)
+            return response
         if "Cache-Control" in response.headers:
             return response
         user = getattr(request, "user", None)

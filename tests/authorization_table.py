@@ -53,6 +53,8 @@ mfa_view_recovery_codes                 -                                   GET 
                                                                             POST   LOGIN   405     405     405     405     405     405
 mfa_activate_totp(shadowed)             -                                   SKIP   allauth's view at the same path as the portal's (members.views.two_factor); never reached
 mfa_view_recovery_codes(shadowed)       -                                   SKIP   allauth's view at the same path as the portal's (members.views.two_factor); never reached
+healthz                                 -                                   GET    200     200     200     200     200     200     200
+                                                                            POST   405     405     405     405     405     405     405
 impact                                  -                                   GET    302     302     302     302     302     302     302
                                                                             POST   302     302     302     302     302     302     302
 account_login                           -                                   GET    200     302     302     302     302     302     302

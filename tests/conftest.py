@@ -49,6 +49,12 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def no_public_page_cache(settings):
+    """A test that renders a public page twice sees it rendered twice; the page cache's own tests turn it on."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Production hashing is deliberately slow; tests check behaviour, not the hash's cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from members.models import Organisation, Programme
 from members.models.reference import Subregion
+from members.public_cache import public_page
 from members.views.organisations import coordinator_required
 
 from ..forms_impact import ImpactFilterForm, PeriodForm
@@ -79,6 +80,7 @@ def public_impact_figures() -> dict:
 
 
 @login_not_required
+@public_page(seconds=60)  # the figures change with hours and matches too: a minute at most on top of theirs
 def impact_public(request):
     """The headline figures against the targets, and the figures per subregion, for everyone. No personal data,
     and only organisations that agreed to be named. No query when the figures are cached."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..models import Membership, NotificationKind, Organisation, User
 from ..notifications import Recipient, notify
 from ..permissions import can_declare_inclusive_employer, can_review_inclusive_employer, require
+from ..public_cache import public_pages_changed
 
 __all__ = ["inclusive_employer_declare", "inclusive_employer_review"]
 
@@ -67,7 +68,8 @@ def inclusive_employer_review(
     *, organisation: Organisation, acting_user: User, confirm: bool, note: str = ""
 ) -> Organisation:
     """A coordinator confirms an organisation's declaration of being an inclusive employer (a waiting one, or
-    one withdrawn earlier), or withdraws it (a waiting or a confirmed one) with a note saying why. The organisation's admins are told. Refused, changing
+    one withdrawn earlier), or withdraws it (a waiting or a confirmed one) with a note saying why. The organisation's
+    admins are told, and the cached public pages are emptied after commit. Refused, changing
     nothing, when there is no declaration to confirm or withdraw: of two coordinators acting at once, one wins
     and the other is told."""
     require(can_review_inclusive_employer(acting_user))
@@ -102,4 +104,5 @@ def inclusive_employer_review(
         context={"organisation": organisation.name, "confirmed": confirm, "note": note},
         link=organisation.get_absolute_url(),
     )
+    public_pages_changed()  # the home page counts confirmed inclusive employers; the organisation's page shows it
     return organisation

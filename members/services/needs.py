@@ -23,6 +23,7 @@ from .. import events
 from ..models import Membership, Need, NeedSkill, Organisation, Skill, SpokenLanguage, Theme, User, WorkLocation
 from ..models.needs import need_search_vector
 from ..permissions import can_view_organisation_workspace, require
+from ..public_cache import public_pages_changed
 from ..validators import date_range_errors, single_line_errors
 
 __all__ = [
@@ -224,6 +225,7 @@ def need_update(*, need: Need, acting_user: User, data: dict) -> Need:
     related = _apply(need=need, data=data)
     need.save(update_fields=[*FIELDS, "updated_at"])
     _store(need=need, related=related)
+    public_pages_changed()
     return need
 
 
@@ -243,6 +245,7 @@ def _move(*, need: Need, acting_user: User, to_status: str, from_statuses=None) 
             _("This need is “%(current)s”, so it cannot become “%(target)s”. Nothing was changed.")
             % {"current": need.get_status_display(), "target": Status(to_status).label}
         )
+    public_pages_changed()
     if to_status == Status.OPEN:
         events.need_opened.send(sender=Need, need_id=need.pk, acting_user=acting_user)
     return need

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..notifications import Recipient, absolute, notify
 from ..permissions import can_manage_organisation, can_review_application, require
+from ..public_cache import public_pages_changed
 from ..validators import require_single_line
 
 INVITATION_SALT = "members.invitation"
@@ -195,6 +196,7 @@ def membership_application_decide(
     org = application.organisation
     if approve:
         Organisation.objects.filter(pk=org.pk).update(status=Organisation.Status.ACTIVE, joined_at=now)
+        public_pages_changed()  # the home page counts the members
         Membership.objects.update_or_create(
             user=application.applicant, organisation=org, defaults={"role": Membership.Role.ADMIN}
         )
@@ -236,6 +238,7 @@ def organisation_update(*, organisation: Organisation, acting_user: User, data: 
     organisation.save(update_fields=list(data))
     if declared is not None:
         inclusive_employer_declare(organisation=organisation, acting_user=acting_user, declared=declared)
+    public_pages_changed()  # its name is on the cards of its needs
     return organisation
 
 

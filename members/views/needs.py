@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from .. import services
 from ..filters import NeedFilter
 from ..forms.needs import NeedForm
 from ..models import Need, Organisation
+from ..public_cache import public_page
 from .organisations import form_errors_from
 
 NEEDS_PER_PAGE = 20
@@ -75,16 +78,16 @@ def with_flags(need: Need) -> Need:
 
 
 @login_not_required
+@public_page
 def need_list(request):
-    needs = NeedFilter(
-        request.GET,
-        queryset=Need.objects.public()
-        .select_related("organisation", "programme", "municipality")
-        .prefetch_related("themes")
-        .defer("search_vector"),
-    )
-    page = Paginator(needs.qs, NEEDS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"filter": needs, "page_obj": page, "needs": page.object_list}
+    needs = NeedFilter(request.GET, queryset=Need.objects.public())
+    page = page_of_needs(needs.qs, request.GET.get("page"))
+    context = {
+        "filter": needs,
+        "page_obj": page,
+        "needs": page.object_list,
+        "filter_form_key": filter_form_key(request),
+    }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "members/need_list.html#results", {**context, "partial": True})
     else:
@@ -94,7 +97,27 @@ def need_list(request):
     return response
 
 
+def filter_form_key(request) -> str:
+    """What the filter form's HTML depends on: the values of its own fields (not the page, nor anything else in
+    the address). Rendering its lists of skills, themes and places is half of the page's work, so the
+    rendered form is kept in the cache under this key and the language."""
+    chosen = sorted((name, value) for name in NeedFilter.base_filters for value in request.GET.getlist(name))
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
+
+
+def page_of_needs(ordered, number):
+    """One page of the filtered, ordered needs, ids first: the page's ids come from a narrow query (an index
+    scan, however deep the page), then only those rows are read whole, with what the cards show."""
+    page = Paginator(ordered.values_list("pk", flat=True), NEEDS_PER_PAGE).get_page(number)
+    ids = list(page.object_list)
+    rows = ordered.filter(pk__in=ids).select_related("organisation", "programme", "municipality")
+    rows = {need.pk: need for need in rows.prefetch_related("themes").defer("search_vector")}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 @login_not_required
+@public_page
 def need_detail(request, pk):
     need = get_object_or_404(
         Need.objects.visible_to(request.user).with_related().select_related("contact_person"), pk=pk

@@ -1,6 +1,7 @@
 import functools
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
@@ -47,6 +49,7 @@ from ..permissions import (
     has_authenticator_app,
     is_coordinator,
 )
+from ..public_cache import public_page
 from ..reference_data import INCLUSIVE_EMPLOYERS_TARGET
 from ..two_factor import session_passed_second_factor
 from .two_factor import second_factor_redirect, two_factor_setup_redirect
@@ -83,6 +86,7 @@ def coordinator_required(view):
 
 
 @login_not_required
+@public_page
 def home(request):
     figures = Organisation.objects.active().aggregate(
         organisations=Count("id"),
@@ -143,10 +147,7 @@ def membership_apply_done(request):
     return render(request, "members/membership_apply_done.html")
 
 
-@login_not_required
-@require_POST
-def language_set(request):
-    """Switch the language; a signed-in user keeps it for pages and emails."""
+def _language_switch(request):
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
@@ -157,8 +158,6 @@ def language_set(request):
     if language in {"nl", "en"}:
         if request.user.is_authenticated:
             services.user_set_language(user=request.user, language=language)
-        from django.conf import settings
-
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
@@ -167,6 +166,20 @@ def language_set(request):
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def language_set(request):
+    """Switch the language; a signed-in user keeps it for pages and emails.
+
+    A visitor's switch only sets their language cookie, so it needs no CSRF token: the public pages carry
+    none, which keeps them free of cookies and cacheable (members/public_cache.py). A signed-in user's
+    switch changes their account and is checked as every other form post is."""
+    if request.user.is_authenticated:
+        return csrf_protect(_language_switch)(request)
+    return _language_switch(request)
 
 
 # Signed-in pages -----------------------------------------------------------------------------------

@@ -80,13 +80,13 @@ def test_my_matches(client, django_assert_num_queries):
     def rows(response):
         return sum(len(matches) for _step, _label, matches in response.context["groups"])
 
-    # session, user, coordinator check, memberships, unread count; the matches.
+    # session, user, coordinator check, memberships, unread count; the matches' ids, the matches.
     response = assert_same_count(
         client,
         reverse("matching:my-matches"),
         add,
         rows=rows,
-        expected=6,
+        expected=7,
         django_assert_num_queries=django_assert_num_queries,
     )
     assert {label for _s, label, _m in response.context["groups"]} >= {"Log your hours", "Please answer", "Done"}

@@ -111,3 +111,42 @@ def test_the_organisations_needs_workspace(client, who):
         add,
         rows_shown=lambda r: len(r.context["needs"]),
     )
+
+
+# Pages of needs are read ids first (members/views/needs.py): the same rows as reading the whole rows.
+
+
+def test_a_deep_page_shows_the_same_needs_in_the_same_order_as_reading_whole_rows(client):
+    from django.core.paginator import Paginator
+
+    from members.filters import NEWEST
+    from members.views.needs import NEEDS_PER_PAGE
+
+    organisation = OrganisationFactory()
+    for n in range(NEEDS_PER_PAGE * 3 + 5):
+        NeedFactory(organisation=organisation, title=f"Hulp {n:03}")
+    whole_rows = Need.objects.public().order_by(*NEWEST)
+
+    for number in (1, 3, 4):
+        response = client.get(reverse("members:need-list") + f"?page={number}")
+        expected = [need.pk for need in Paginator(whole_rows, NEEDS_PER_PAGE).page(number)]
+        assert [need.pk for need in response.context["needs"]] == expected
+    assert len(client.get(reverse("members:need-list") + "?page=4").context["needs"]) == 5
+
+
+def test_a_visitors_list_of_needs_costs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    from django.core.cache import cache
+
+    organisation = OrganisationFactory()
+    NeedFactory.create_batch(25, organisation=organisation, themes=[theme("newcomers")])
+    client.get(reverse("members:need-list"))  # warm per-process caches
+    cache.clear()
+
+    # the count, the page's ids, its rows, their themes, and the filter form's six lists
+    with django_assert_num_queries(10):
+        first = client.get(reverse("members:need-list"))
+    # the next page with the same filters: the rendered form comes from the cache
+    with django_assert_num_queries(4):
+        second = client.get(reverse("members:need-list") + "?page=2")
+    form = first.text.split('role="search"')[1].split("</form>")[0]
+    assert form == second.text.split('role="search"')[1].split("</form>")[0]
