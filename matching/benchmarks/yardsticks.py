@@ -1,8 +1,8 @@
 """Yardsticks for the engine, over EVERY feasible pair (no shortlist): what a first-come greedy would
-propose, and the most places any assignment can fill. Slow and memory-hungry next to the engine; for the
-benchmark and the tests only.
+propose, the most places any assignment can fill, and the best value of the engine's objective. Slow and
+memory-hungry next to the engine; for the benchmark and the tests only.
 
-Both read the feasible pairs from the engine's kernel (`kernel.feasible_pairs`), so they obey exactly the
+All read the feasible pairs from the engine's kernel (`kernel.feasible_pairs`), so they obey exactly the
 rules the engine obeys; they share nothing else with it.
 """
 
@@ -247,6 +247,35 @@ def _max_flow(ptr, rows, slots, cap):  # noqa: PLR0912, PLR0915 - Dinic's algori
                         held_pair[slot] = e
                         held_need[slot] = i
     return used_need.sum()
+
+
+def best_value(needs: Needs, supply: Supply, pairs: Pairs, *, rules: Rules = Rules()) -> tuple[int, float]:
+    """The most places any assignment over the feasible pairs fills and, among those, the highest value
+    (place values plus scores, the engine's objective): a min-cost maximum flow over EVERY feasible pair
+    (OR-Tools), costs in millionths as the engine rounds them. Needs memory for all the pairs' arcs."""
+    from ortools.graph.python import min_cost_flow
+
+    m, n = len(needs), len(supply)
+    slots = np.maximum(needs.slots, 0).astype(np.int64)
+    place_need = np.repeat(np.arange(m), slots)
+    rank = np.arange(len(place_need)) - np.repeat(np.cumsum(slots) - slots, slots)
+    place_value = rules.first_place_value / (needs.filled[place_need] + rank + 1.0)
+    need_of = np.repeat(np.arange(m), np.diff(pairs.ptr))
+    capacity = np.maximum(supply.capacity, 0).astype(np.int64)
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate([np.zeros(len(place_need)), 2 + need_of, 2 + m + np.arange(n)]).astype(np.int32),
+        np.concatenate([2 + place_need, 2 + m + pairs.rows, np.ones(n)]).astype(np.int32),
+        np.concatenate([np.ones(len(place_need) + len(pairs)), capacity]).astype(np.int64),
+        np.concatenate([-np.round(place_value * 1e6), -np.round(pairs.scores * 1e6), np.zeros(n)]).astype(np.int64),
+    )
+    supplies = np.zeros(2 + m + n, dtype=np.int64)
+    supplies[0] = min(len(place_need), int(capacity.sum()))
+    supplies[1] = -supplies[0]
+    solver.set_nodes_supplies(np.arange(2 + m + n, dtype=np.int32), supplies)
+    if solver.solve_max_flow_with_min_cost() != solver.OPTIMAL:
+        raise AssertionError("the min-cost flow over every feasible pair found no optimum")
+    return int(solver.maximum_flow()), -solver.optimal_cost() / 1e6
 
 
 @dataclass

@@ -12,12 +12,13 @@ capacity = its remaining people). The engine
 4. assigns (`propose`, `assign`): rounds of extra candidates for places left empty, guided by a minimum cut,
    until no assignment over all feasible pairs could fill more places; then, as a min-cost flow, as many
    places as can be filled and the most valuable way to fill them (a need's first person counts most,
-   then fit);
+   then fit); then rounds of pricing with the flow's potentials (`duals`), until no feasible pair outside
+   the candidates could raise that value: the assignment is then the best over ALL feasible pairs;
 5. explains (`explain`, `shortfall`): the reasons behind a score, from the facts the kernel scored with,
    and for a need nobody fits, how many people each rule rules out.
 
 Deterministic: ties go to the lower id (volunteers before offers). Modules: `types`, `kernel`,
-`generation`, `assignment`, `explanations`.
+`generation`, `assignment`, `duals`, `explanations`.
 """
 
 from .assignment import Proposal, assign, fully_staffed, objective, place_values, propose, warm_up

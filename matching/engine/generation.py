@@ -2,13 +2,15 @@
 
 Each need keeps its best `top_k` feasible supply rows. A later round (`assignment.propose`) asks again for
 needs that still have room, among the rows that are still free, so people outside every top list are
-reached where they are needed. Scores, components and facts all come from one kernel evaluation of each
+reached where they are needed; a round of pricing asks for the pairs that would raise the assignment's
+value at current prices. Scores, components and facts all come from one kernel evaluation of each
 kept pair (`kernel.evaluate`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from . import kernel
 from .types import DEFAULT_RULES, DEFAULT_WEIGHTS, OFFER, VOLUNTEER, Candidates, Needs, Rules, Supply, Weights
@@ -45,9 +47,13 @@ def generate(
     ex: tuple[np.ndarray, np.ndarray],
     slots=None,
     capacity=None,
+    prices=None,
 ) -> Candidates:
     """Candidates from one scan. `slots` and `capacity` (default: the needs' and the supply's own) say which
-    needs still have room and which rows can still give people; the pairs are scored as usual."""
+    needs still have room and which rows can still give people; the pairs are scored as usual. With
+    `prices` (integer prices of the needs, their floors, the supply rows' prices and the scale of the scores),
+    a need keeps only pairs whose score and row price together exceed its own price, highest first
+    (`kernel.scan`)."""
     if not len(needs) or not len(supply):
         return empty(len(needs) * len(supply))
     w = weights.as_array()
@@ -67,11 +73,30 @@ def generate(
         counts = np.bincount(ex_need[keep], minlength=len(needs))
         ex = (np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), ex_row[keep])
         back = free
+        if prices is not None:
+            prices = (prices[0], prices[1], prices[2][free], prices[3])
     else:
         s_arrays = kernel.supply_arrays(supply, capacity=capacity)
         back = None
     n_rows = len(s_arrays.row) - s_arrays.all_start  # the last posting list holds every row once
-    rows = kernel.scan(max(k, 1), w, n_arrays, s_arrays, d, ex[0], ex[1], n_rows)
+    none = np.zeros(0, np.int64)
+    need_price, need_floor, row_price, scale = prices if prices is not None else (none, none, none, 0)
+    if prices is not None:
+        s_arrays = kernel.by_price(s_arrays, row_price)
+    rows = kernel.scan(
+        max(k, 1),
+        w,
+        n_arrays,
+        s_arrays,
+        d,
+        ex[0],
+        ex[1],
+        n_rows,
+        np.ascontiguousarray(need_price, dtype=np.int64),
+        np.ascontiguousarray(need_floor, dtype=np.int64),
+        np.ascontiguousarray(row_price, dtype=np.int64),
+        float(scale),
+    )
     pair_need, rank = np.nonzero(rows >= 0)
     pair_row = rows[pair_need, rank]
     if back is not None:
@@ -145,10 +170,40 @@ def union(needs, supply, first: Candidates, second: Candidates) -> Candidates:
         for name in Candidates.__dataclass_fields__
         if name != "pairs_scored"
     }
-    keys = both["need"].astype(np.int64) * max(len(supply), 1) + both["supply"]
-    _unique, keep = np.unique(keys, return_index=True)
-    merged = Candidates(**{name: value[keep] for name, value in both.items()}, pairs_scored=first.pairs_scored)
-    return merged.take(np.lexsort((supply_rank(supply)[merged.supply], -merged.score, merged.need)))
+    rank = supply_rank(supply)
+    keep = _merge(first.need, first.score, rank[first.supply], second.need, second.score, rank[second.supply])
+    return Candidates(**{name: value[keep] for name, value in both.items()}, pairs_scored=first.pairs_scored)
+
+
+@njit(cache=True)
+def _merge(need_a, score_a, rank_a, need_b, score_b, rank_b):
+    """The order of two runs, each sorted by need, score descending, then supply rank, as one run; a pair
+    in both (same need and rank, so the same score) is taken once, from the first."""
+    a, b, n_a = 0, 0, len(need_a)
+    out = np.empty(n_a + len(need_b), dtype=np.int64)
+    count = 0
+    while a < n_a or b < len(need_b):
+        if b == len(need_b):
+            take_a = True
+        elif a == n_a:
+            take_a = False
+        elif need_a[a] != need_b[b]:
+            take_a = need_a[a] < need_b[b]
+        elif rank_a[a] == rank_b[b]:
+            b += 1  # the same pair
+            continue
+        elif score_a[a] != score_b[b]:
+            take_a = score_a[a] > score_b[b]
+        else:
+            take_a = rank_a[a] < rank_b[b]
+        if take_a:
+            out[count] = a
+            a += 1
+        else:
+            out[count] = n_a + b
+            b += 1
+        count += 1
+    return out[:count]
 
 
 def supply_rank(supply: Supply) -> np.ndarray:
@@ -256,6 +311,7 @@ def with_pairs(ex: tuple[np.ndarray, np.ndarray], cands: Candidates, m: int) -> 
     ptr, rows = ex
     need = np.concatenate([np.repeat(np.arange(m), np.diff(ptr)), cands.need.astype(np.int64)])
     row = np.concatenate([rows, cands.supply.astype(np.int64)])
-    order = np.lexsort((row, need))
+    # Both parts are grouped by need already (two sorted runs); a need's rows may come in any order.
+    order = np.argsort(need, kind="stable")
     counts = np.bincount(need, minlength=m)
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), row[order].astype(np.int64)

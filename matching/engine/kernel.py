@@ -190,6 +190,14 @@ def supply_arrays(supply: Supply, capacity=None) -> SupplyArrays:
     return SupplyArrays(cap=cap, load=load, **static)
 
 
+def by_price(S: SupplyArrays, row_price: np.ndarray) -> SupplyArrays:
+    """The same posting lists, each ordered by its rows' prices, highest first (ties in posting order)."""
+    lists = np.repeat(np.arange(len(S.ptr) - 1), np.diff(S.ptr))
+    order = np.lexsort((-row_price[S.row], lists))
+    fixed = ("ptr", "all_list", "all_start")
+    return S._replace(**{name: getattr(S, name)[order] for name in S._fields if name not in fixed})
+
+
 # The rules and the score: one pair ------------------------------------------------------------------------
 
 
@@ -319,11 +327,18 @@ def _insert(best_score, best_key, best_idx, base, count, k, score, key, idx):
 
 
 @njit(cache=True, parallel=True)
-def scan(k, w, N, S, distances, ex_ptr, ex_rows, n_rows):
+def scan(k, w, N, S, distances, ex_ptr, ex_rows, n_rows, need_price, need_floor, row_price, scale):  # noqa: PLR0912, PLR0915
     """Every need against the supply rows holding one of its required skills (all rows when it requires
     none): the rules, then the score. Keeps each need's best k (ties by supply rank). Pairs in
-    `ex_rows[ex_ptr[i]:ex_ptr[i + 1]]` are skipped for need i. Returns (m × k) supply rows (-1 empty)."""
+    `ex_rows[ex_ptr[i]:ex_ptr[i + 1]]` are skipped for need i. Returns (m × k) supply rows (-1 empty).
+
+    Priced (`row_price` not empty, integer prices by supply row): a pair's value is its score as an integer
+    cost (score × scale, rounded as the assignment rounds it) plus its row's price, and only pairs whose
+    value exceeds their need's price (`need_price`) are kept, the highest values first. The lists must then
+    be ordered by row price, highest first (`by_price`): a need stops walking a list at the first row priced
+    at or below its floor (`need_floor`), as no row from there on can get there."""
     m = len(N.ids)
+    priced = len(row_price) > 0
     out_row = np.full((m, k), -1, dtype=np.int64)
     lanes = min(LANES, m)
     for lane in prange(lanes):
@@ -346,16 +361,23 @@ def scan(k, w, N, S, distances, ex_ptr, ex_rows, n_rows):
             for q in range(first, last + 1 if walk_all else last):
                 skill = S.all_list if walk_all else N.req_skills[q]
                 for p in range(S.ptr[skill], S.ptr[skill + 1]):
+                    j = S.row[p]
+                    if priced and row_price[j] <= need_floor[i]:
+                        break
                     # A row holding a required skill walked before was seen in that skill's list.
                     if (S.sk0[p] & seen0) != 0 or (S.sk1[p] & seen1) != 0:
                         continue
-                    j = S.row[p]
                     if has_excluded and blocked[j]:
                         continue
                     broken, covered, dist = _verdict(i, p, N, S, distances, True)
                     if broken:
                         continue
                     score = _score(i, p, N, S, covered, dist, w, comps)
+                    if priced:
+                        value = np.int64(np.rint(score * scale)) + row_price[j]
+                        if value <= need_price[i]:
+                            continue
+                        score = np.float64(value)
                     count = _insert(best_score, best_key, best_row, 0, count, k, score, S.rank[p], j)
                 if not walk_all:
                     if skill < 64:

@@ -56,6 +56,9 @@ class Rules:
     # Rounds for places left empty, until no assignment could fill more (see `propose`): a cap on time only;
     # with the default shortlist the benchmark markets need 0–2, with a shortlist of one up to 11.
     cut_rounds: int = 32
+    # Rounds of pricing after the assignment, until no feasible pair could raise its value (see `propose`):
+    # a cap on time only; a batch that reaches it is not proven optimal.
+    pricing_rounds: int = 32
     # The objective, after filling as many places as possible: a need's r-th person is worth
     # first_place_value / r (1, 1/2, 1/3, …), plus the pair's score (0–1).
     first_place_value: float = 1.0
@@ -178,6 +181,8 @@ class Assignment:
     score: np.ndarray
     total: float  # sum of the chosen pairs' scores
     objective: float  # the value maximised: place values plus scores (see `assignment`)
+    # Proven best: from `propose`, over EVERY feasible pair (most places, then the objective); from `assign`,
+    # over the candidates it was given.
     optimal: bool
     extra: dict = field(default_factory=dict)
 

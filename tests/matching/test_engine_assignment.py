@@ -1,12 +1,13 @@
 """The engine's assignment without a database: it respects every capacity and never proposes a pair twice;
 on random markets it fills at least as many places as a first-come greedy over EVERY feasible pair and as
-many as any assignment can (a maximum flow over every feasible pair); on tiny markets a brute force over
-all assignments finds nothing better for the stated objective (most places, then place values and scores)."""
+many as any assignment can (a maximum flow over every feasible pair), and no assignment over every feasible
+pair has a higher value (a min-cost flow over all of them); on tiny markets a brute force over all
+assignments finds nothing better for the stated objective (most places, then place values and scores)."""
 
 import itertools
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
@@ -46,6 +47,20 @@ def test_it_fills_as_many_places_as_any_assignment_and_at_least_the_greedys(size
     assert placed >= len(greedy_need)
     assert placed >= 0.98 * most
     assert placed == most
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes, st.sampled_from([1, 2, 5, 50]))
+def test_no_assignment_over_all_feasible_pairs_has_a_higher_value(size, top_k):
+    """Not even one that takes people outside every shortlist: `optimal` is a proof over all feasible pairs."""
+    volunteers, needs, seed, scarce = size
+    supply, demand = market(volunteers, needs, seed, scarce=scarce)
+    proposal = engine.propose(demand, supply, DISTANCES, rules=engine.Rules(top_k=top_k))
+    places, value = yardsticks.best_value(demand, supply, yardsticks.all_pairs(demand, supply, DISTANCES))
+    assert proposal.assignment.optimal
+    assert len(proposal.assignment) == places
+    # Costs are integers at a resolution of 1e-6 per arc; a tie can differ by that much per place.
+    assert proposal.assignment.objective >= value - 1e-5 * (places + 1)
 
 
 @settings(max_examples=40, deadline=None)
@@ -189,6 +204,7 @@ def brute_force(demand, supply, rules):
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.integers(1, 5), st.sampled_from([1, 50]))
+@example(seed=334, n_needs=3, n_supply=4, top_k=1)  # the best swap uses a pair outside every shortlist
 def test_nothing_beats_it_for_its_objective_on_tiny_markets(seed, n_needs, n_supply, top_k):
     supply, demand = tiny_market(np.random.default_rng(seed), n_needs, n_supply)
     rules = engine.Rules(top_k=top_k)
@@ -197,6 +213,18 @@ def test_nothing_beats_it_for_its_objective_on_tiny_markets(seed, n_needs, n_sup
     assert len(proposal.assignment) == places
     # Costs are integers at a resolution of 1e-6 per arc; a tie can differ by that much per place.
     assert proposal.assignment.objective >= value - 1e-5 * (places + 1)
+
+
+def test_a_batch_cut_short_does_not_claim_to_be_optimal():
+    """With no round of pricing allowed, the shortlists miss a better assignment, and the batch says so."""
+    supply, demand = tiny_market(np.random.default_rng(334), 3, 4)
+    no_pricing = engine.Rules(top_k=1, pricing_rounds=0)
+    short = engine.propose(demand, supply, np.zeros((1, 1), dtype=np.float32), rules=no_pricing)
+    full = engine.propose(demand, supply, np.zeros((1, 1), dtype=np.float32), rules=engine.Rules(top_k=1))
+    assert short.most_places and not short.assignment.optimal
+    assert full.assignment.optimal and full.pricing_rounds > 0
+    assert len(full.assignment) == len(short.assignment)
+    assert full.assignment.objective > short.assignment.objective + 0.1
 
 
 # What a coordinator would notice -----------------------------------------------------------------------
