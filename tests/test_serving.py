@@ -19,6 +19,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
     "ALLOWED_HOSTS": "portal.example.org",
+    "MFA_ENCRYPTION_KEY": "Wn9ZJx3q4KQ0Gd7n3b6l1T3l9hE8vYc2m5Xq1s0aP4o=",
 }
 
 
