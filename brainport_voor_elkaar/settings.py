@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "members.middleware.LastSeenMiddleware",
     "members.middleware.PrivacyConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A rate limit or a two-factor code that cannot be checked because the cache is down: a clear 503.
+    "brainport_voor_elkaar.cache.CacheUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -119,9 +121,21 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate-limit counters (allauth's, the /apply/ throttle) live here: every web process must share them, so
-# production sets CACHE_URL to Redis (redis://host:6379/1). The default is per-process memory.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Rate-limit counters (allauth's, the /apply/ throttle) and the one-use marks of two-factor codes live here: every
+# web process must share them, so production sets CACHE_URL to Redis (redis://host:6379/1). The default is
+# per-process memory. While Redis does not answer, what they guard (logging in, /apply/) answers 503.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # The same cache for what can be computed again (template fragments, the public figures): when it does not
+    # answer, that is a miss. The rate limits above fail closed instead (brainport_voor_elkaar/cache.py).
+    "template_fragments": {"BACKEND": "brainport_voor_elkaar.cache.ForgivingCache", "LOCATION": "default"},
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer costs a request a second at most, not redis-py's five (CACHE_URL may say
+    # otherwise: ?socket_timeout=…).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 # Anonymous public pages (home, /needs/, a need's page) are kept whole in that cache for this long, and a
 # change to a need empties them at once (members/public_cache.py); browsers and proxies may keep them for
 # PUBLIC_PAGE_MAX_AGE seconds, which is how stale a proxy's copy can get. 0 turns the page cache off.

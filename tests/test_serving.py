@@ -82,7 +82,7 @@ def test_healthz_answers_ok_when_the_database_and_broker_answer(settings):
     response = Client().get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"] and not response.cookies
 
 
@@ -100,7 +100,7 @@ def test_healthz_answers_503_quickly_when_the_broker_is_down(settings):
     response = Client().get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down", "cache": "ok"}
     assert time.monotonic() - started < 3
 
 
@@ -157,4 +157,4 @@ def test_healthz_answers_everyone_alike_and_names_no_one(client, settings, role)
     response = client.get(reverse("healthz"))
 
     assert_answer(response, reverse("healthz"), 200)
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}
