@@ -66,12 +66,15 @@ run-services: seed
 
 # Production settings under gunicorn (docs/DEPLOY.md): migrations, static files, then several workers on
 # GUNICORN_BIND (127.0.0.1:8000). Reads the environment (or .env); to try it on a laptop it makes up a
-# SECRET_KEY (kept in var/secret_key), allows localhost and skips the HTTPS redirect unless told otherwise.
+# SECRET_KEY and MFA_ENCRYPTION_KEY (kept in var/secret_key, var/mfa_key), allows localhost and skips the HTTPS redirect unless told otherwise.
 serve: install translations
 	@set -e; export DEBUG=false; \
 	if [ -z "$$SECRET_KEY" ] && ! grep -qs '^SECRET_KEY=' .env; then \
 	  test -s var/secret_key || { umask 077; $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key; }; \
 	  export SECRET_KEY="$$(cat var/secret_key)"; echo "SECRET_KEY from var/secret_key (set SECRET_KEY in production)"; fi; \
+	if [ -z "$$MFA_ENCRYPTION_KEY" ] && ! grep -qs '^MFA_ENCRYPTION_KEY=' .env; then \
+	  test -s var/mfa_key || { umask 077; $(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > var/mfa_key; }; \
+	  export MFA_ENCRYPTION_KEY="$$(cat var/mfa_key)"; echo "MFA_ENCRYPTION_KEY from var/mfa_key (set MFA_ENCRYPTION_KEY in production)"; fi; \
 	if [ -z "$$ALLOWED_HOSTS" ] && ! grep -qs '^ALLOWED_HOSTS=' .env; then \
 	  export ALLOWED_HOSTS=localhost,127.0.0.1 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}; \
 	  echo "ALLOWED_HOSTS=localhost,127.0.0.1 and no HTTPS redirect (set ALLOWED_HOSTS in production)"; fi; \

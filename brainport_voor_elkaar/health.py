@@ -1,8 +1,10 @@
-"""/healthz: does this web node reach its database and the broker? For load balancers and monitoring.
+"""/healthz: does this web node reach its database, the broker and the cache? For load balancers and monitoring.
 
-200 with `{"status": "ok", ...}` when both answer, 503 naming the one that did not. Public, never cached, and
-quick: one `SELECT 1` on the process's own database connection and one PING on a broker connection that the
-process keeps, each with a timeout of about a second, so a probe never waits long on a part that is down.
+200 with `{"status": "ok", ...}` when all answer, 503 naming the one that did not. Public, never cached, and
+quick: one `SELECT 1` on the process's own database connection, one PING on a broker connection that the
+process keeps and one GET on the cache's pooled connection, each with a timeout of about a second, so a probe
+never waits long on a part that is down. Without the cache visitors' pages still render, but nobody can log in
+(brainport_voor_elkaar/cache.py), so it counts as down.
 The answer says which part failed, never why (no addresses or error text for the public).
 """
 
@@ -11,6 +13,7 @@ import threading
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -70,11 +73,21 @@ def broker_answers() -> bool:
             return False
 
 
+def cache_answers() -> bool:
+    """The cache that holds the login rate limits answers a read (Redis: within its socket timeout)."""
+    try:
+        cache.get("healthz:probe")
+        return True
+    except Exception:  # noqa: BLE001 - as above
+        logger.warning("Health check: the cache does not answer.", exc_info=True)
+        return False
+
+
 @login_not_required
 @never_cache
 @require_safe
 def healthz(request):
-    checks = {"database": database_answers(), "broker": broker_answers()}
+    checks = {"database": database_answers(), "broker": broker_answers(), "cache": cache_answers()}
     healthy = all(checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **{name: "ok" if ok else "down" for name, ok in checks.items()}},

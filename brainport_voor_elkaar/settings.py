@@ -2,14 +2,18 @@
 
 Without any environment the portal runs on a laptop with no server at all: SQLite, Celery tasks run
 in-process, email printed to the console. Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and
-Redis (or RabbitMQ). With DEBUG=false a SECRET_KEY and ALLOWED_HOSTS are required and the deployment
-checks pass.
+Redis (or RabbitMQ). With DEBUG=false a SECRET_KEY, MFA_ENCRYPTION_KEY and ALLOWED_HOSTS are required and the
+deployment checks pass.
 """
 
+from base64 import urlsafe_b64encode
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "members.middleware.LastSeenMiddleware",
     "members.middleware.PrivacyConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A rate limit or a two-factor code that cannot be checked because the cache is down: a clear 503.
+    "brainport_voor_elkaar.cache.CacheUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -115,9 +121,21 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate-limit counters (allauth's, the /apply/ throttle) live here: every web process must share them, so
-# production sets CACHE_URL to Redis (redis://host:6379/1). The default is per-process memory.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Rate-limit counters (allauth's, the /apply/ throttle) and the one-use marks of two-factor codes live here: every
+# web process must share them, so production sets CACHE_URL to Redis (redis://host:6379/1). The default is
+# per-process memory. While Redis does not answer, what they guard (logging in, /apply/) answers 503.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # The same cache for what can be computed again (template fragments, the public figures): when it does not
+    # answer, that is a miss. The rate limits above fail closed instead (brainport_voor_elkaar/cache.py).
+    "template_fragments": {"BACKEND": "brainport_voor_elkaar.cache.ForgivingCache", "LOCATION": "default"},
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer costs a request a second at most, not redis-py's five (CACHE_URL may say
+    # otherwise: ?socket_timeout=…).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 # Anonymous public pages (home, /needs/, a need's page) are kept whole in that cache for this long, and a
 # change to a need empties them at once (members/public_cache.py); browsers and proxies may keep them for
 # PUBLIC_PAGE_MAX_AGE seconds, which is how stale a proxy's copy can get. 0 turns the page cache off.
@@ -169,6 +187,28 @@ AXES_CLIENT_IP_CALLABLE = "members.adapters.client_ip"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Brainport voor Elkaar"
 MFA_TOTP_TOLERANCE = 1
+# Its secrets (the app's key, the recovery codes' seed) are stored encrypted (members/mfa.py) under Fernet keys:
+# MFA_ENCRYPTION_KEY holds one or more, comma-separated; the first encrypts, all decrypt (docs/DEPLOY.md, rotating
+# the key). Required in production, and on purpose not derived from SECRET_KEY: rotating SECRET_KEY, a routine
+# step, would then lock every coordinator out, and a leaked SECRET_KEY would open the secrets of every backup.
+# A laptop (DEBUG) derives one from SECRET_KEY.
+MFA_ADAPTER = "members.mfa.MFAAdapter"
+MFA_ENCRYPTION_KEYS = [key.strip() for key in env.list("MFA_ENCRYPTION_KEY", default=[]) if key.strip()]
+if not MFA_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY must be set when DEBUG is false: it encrypts the two-factor secrets. Generate one "
+            'with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        )
+    _laptop_key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"brainport-voor-elkaar mfa laptop key")
+    MFA_ENCRYPTION_KEYS = [urlsafe_b64encode(_laptop_key.derive(SECRET_KEY.encode())).decode()]
+for _key in MFA_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY: every comma-separated key must be a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from None
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)

@@ -54,7 +54,9 @@ def _bump() -> None:
 def public_pages_changed() -> None:
     """Empty the cached public pages once the current transaction commits (at once outside one). Call it from
     every service that changes what a visitor sees of a need or an organisation. Safe to repeat."""
-    transaction.on_commit(_bump)
+    # robust: a cache that does not answer must not turn a saved change into an error page (what it kept before it
+    # went down may then be shown until it expires)
+    transaction.on_commit(_bump, robust=True)
 
 
 def _anonymous_visitor(request) -> bool:

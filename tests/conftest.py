@@ -79,3 +79,20 @@ def english_unless_asked(request, settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+# Redis on a port where nothing listens, with the timeouts production gives it; the other aliases as configured.
+CLOSED_REDIS = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:1/0",
+    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+}
+
+
+@pytest.fixture
+def cache_down(settings):
+    """Call it to take the cache down (brainport_voor_elkaar/cache.py); it is back before the test's end empties
+    the cache."""
+    original = settings.CACHES
+    yield lambda: setattr(settings, "CACHES", {**original, "default": CLOSED_REDIS})
+    settings.CACHES = original

@@ -19,6 +19,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
     "ALLOWED_HOSTS": "portal.example.org",
+    "MFA_ENCRYPTION_KEY": "Wn9ZJx3q4KQ0Gd7n3b6l1T3l9hE8vYc2m5Xq1s0aP4o=",
 }
 
 
@@ -81,7 +82,7 @@ def test_healthz_answers_ok_when_the_database_and_broker_answer(settings):
     response = Client().get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"] and not response.cookies
 
 
@@ -99,7 +100,7 @@ def test_healthz_answers_503_quickly_when_the_broker_is_down(settings):
     response = Client().get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down", "cache": "ok"}
     assert time.monotonic() - started < 3
 
 
@@ -156,4 +157,4 @@ def test_healthz_answers_everyone_alike_and_names_no_one(client, settings, role)
     response = client.get(reverse("healthz"))
 
     assert_answer(response, reverse("healthz"), 200)
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}

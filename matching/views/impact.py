@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
+from brainport_voor_elkaar.cache import forgiving_cache
 from members.models import Organisation, Programme
 from members.models.reference import Subregion
 from members.public_cache import public_page
@@ -75,8 +75,9 @@ def impact_dashboard(request):
 
 def public_impact_figures() -> dict:
     """The public figures, from the cache when they are there: heavy traffic does not reach the database.
-    They go stale for at most `IMPACT_PUBLIC_CACHE_SECONDS` (five minutes by default)."""
-    return cache.get_or_set(PUBLIC_CACHE_KEY, public_figures, PUBLIC_CACHE_SECONDS)
+    They go stale for at most `IMPACT_PUBLIC_CACHE_SECONDS` (five minutes by default); computed afresh while the
+    cache does not answer."""
+    return forgiving_cache().get_or_set(PUBLIC_CACHE_KEY, public_figures, PUBLIC_CACHE_SECONDS)
 
 
 @login_not_required

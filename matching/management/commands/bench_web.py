@@ -37,6 +37,7 @@ import urllib.request
 from importlib import import_module
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management import call_command
@@ -193,6 +194,8 @@ class Command(BaseCommand):
         env.update(
             DEBUG="false",
             SECRET_KEY=secrets.token_urlsafe(50),
+            # No two-factor secret is read: the sessions are made directly (session_cookie).
+            MFA_ENCRYPTION_KEY=os.environ.get("MFA_ENCRYPTION_KEY") or Fernet.generate_key().decode(),
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECURE_SSL_REDIRECT="false",
             DATABASE_URL=os.environ["DATABASE_URL"],
