@@ -48,6 +48,18 @@ def _next_url(request, default: str) -> str:
     return default
 
 
+# A pk no row has, reversed once in place of each row's: see `_urls_by_pk`.
+_PK_MARK = 987654321
+
+
+def _urls_by_pk(name: str):
+    """`reverse(name, kwargs={"pk": pk})` for many pks at the cost of one: the page's fifty rows each link to
+    three addresses, and reversing each of them took about a sixth of the queue's time."""
+    pattern = reverse(name, kwargs={"pk": _PK_MARK})
+    mark = str(_PK_MARK)
+    return lambda pk: pattern.replace(mark, str(pk))
+
+
 def _days_waiting(need: Need, today) -> int | None:
     return (today - timezone.localdate(need.published_at)).days if need.published_at else None
 
@@ -62,9 +74,16 @@ def review_queue(request):
     page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
     matches = selectors.review_rows(page.object_list)
     today = timezone.localdate()
+    need_url = _urls_by_pk("members:need-detail")
+    review_url, replace_url = _urls_by_pk("matching:match-review"), _urls_by_pk("matching:match-replace")
     for match in matches:
         match.reason_texts = _reason_texts(match.reasons)
         match.days_waiting = _days_waiting(match.need, today)
+        match.need_url, match.review_url, match.replace_url = (
+            need_url(match.need_id),
+            review_url(match.pk),
+            replace_url(match.pk),
+        )
     return render(
         request,
         "matching/review_queue.html",

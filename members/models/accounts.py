@@ -79,27 +79,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def _coordinator_standing(self) -> tuple[bool, bool]:
-        """(in the coordinators group, has an authenticator app), read in one query and kept on the object."""
+        """(in the coordinators group, has an authenticator app), read in one query and kept on the object.
+        Every signed-in page asks (the navigation): two plain lookups joined by UNION ALL cost half of what
+        the same facts as correlated EXISTS annotations cost to build."""
         if not hasattr(self, "_coordinator"):
             from allauth.mfa.models import Authenticator  # allauth's models load after ours
 
-            standing = None
+            standing = (False, False)
             if self.is_active and self.pk:
-                standing = (
-                    type(self)
-                    .objects.filter(pk=self.pk)
-                    .annotate(
-                        in_group=models.Exists(
-                            Group.objects.filter(name=COORDINATORS_GROUP, user=models.OuterRef("pk"))
-                        ),
-                        has_app=models.Exists(
-                            Authenticator.objects.filter(user=models.OuterRef("pk"), type=Authenticator.Type.TOTP)
-                        ),
-                    )
-                    .values_list("in_group", "has_app")
-                    .first()
+                in_group = Group.objects.filter(name=COORDINATORS_GROUP, user=self.pk).values_list(
+                    models.Value("group")
                 )
-            self._coordinator = standing or (False, False)
+                has_app = Authenticator.objects.filter(user=self.pk, type=Authenticator.Type.TOTP).values_list(
+                    models.Value("app")
+                )
+                facts = {fact for (fact,) in in_group.union(has_app, all=True)}
+                standing = ("group" in facts, "app" in facts)
+            self._coordinator = standing
         return self._coordinator
 
     @property

@@ -209,7 +209,11 @@ def test_when_the_cache_does_not_answer_the_page_is_rendered_all_the_same(need):
     from django.core.cache import cache
 
     down = ConnectionError("the cache is down")
-    with mock.patch.object(cache, "get", side_effect=down), mock.patch.object(cache, "set", side_effect=down):
+    with (
+        mock.patch.object(cache, "get", side_effect=down),
+        mock.patch.object(cache, "get_many", side_effect=down),
+        mock.patch.object(cache, "set", side_effect=down),
+    ):
         response = Client().get(need.get_absolute_url())
 
     assert response.status_code == 200
