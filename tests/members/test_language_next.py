@@ -11,7 +11,9 @@ from tests.factories_needs import NeedFactory
 
 pytestmark = pytest.mark.django_db
 
-NEXT = re.compile(r'<span id="language-next"( hx-swap-oob="innerHTML")?><input type="hidden" name="next" value="([^"]*)"></span>')
+NEXT = re.compile(
+    r'<span id="language-next"( hx-swap-oob="innerHTML")?><input type="hidden" name="next" value="([^"]*)"></span>'
+)
 
 
 @pytest.mark.parametrize(
