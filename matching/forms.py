@@ -3,6 +3,7 @@ rules themselves live in `matching.services`, which the views call with `cleaned
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from members.forms.base import StyledForm
@@ -123,18 +124,26 @@ class HoursConfirmForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.entries = list(entries)
         for entry in self.entries:
+            # Each row's fields say whose day they are, so the error summary's links name the row to correct.
+            person, day = entry.volunteer.user.get_full_name(), date_format(entry.date, "j F Y")
             self.fields[f"confirm_{entry.pk}"] = forms.BooleanField(
                 label=_("Confirm %(hours)s hours of %(person)s on %(date)s")
-                % {"hours": entry.hours, "person": entry.volunteer.user.get_full_name(), "date": entry.date},
+                % {"hours": entry.hours, "person": person, "date": day},
                 required=False,
             )
             self.fields[f"hours_{entry.pk}"] = forms.DecimalField(
-                label=_("Corrected hours (optional)"),
+                label=_("Corrected hours of %(person)s on %(date)s") % {"person": person, "date": day},
                 required=False,
                 decimal_places=2,
                 widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
             )
         self.style_fields()
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"confirm_{entry.pk}") for entry in self.entries):
+            raise forms.ValidationError(_("Tick the hours you want to confirm."))
+        return data
 
     def rows(self):
         """(entry, its checkbox, its correction field) for the template."""

@@ -17,6 +17,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
@@ -108,6 +110,44 @@ EVENT_LABELS = {
 DECISION_LABELS = {True: _("approved"), False: _("rejected")}
 INCLUSIVE_LABELS = {True: _("confirmed"), False: _("withdrawn")}
 
+# Words a context holds as a marker (`{"text": key}`, see `fixed_text`) rather than as text: the notification is
+# made in whoever's language was active then, and these are written in the reader's language when it is shown.
+FIXED_TEXTS = {
+    "deleted_account": _("Deleted account"),
+    "volunteer_deleted_account": _("The volunteer deleted their account."),
+    "need_completed": _("The need is completed."),
+}
+# Context keys that hold a day (an ISO date, as JSON keeps it), written out in the reader's language when shown.
+DATE_KEYS = {"date"}
+
+
+def fixed_text(key: str) -> dict:
+    """A marker for one of `FIXED_TEXTS`, to put in a notification's context."""
+    if key not in FIXED_TEXTS:
+        raise KeyError(key)
+    return {"text": key}
+
+
+def name_of(user):
+    """The person's name for a notification's context: a deleted account is named in each reader's language."""
+    return fixed_text("deleted_account") if user.anonymised_at else user.get_full_name()
+
+
+def readable(context: dict) -> dict:
+    """The context as its reader reads it, in the active language: markers as words, days as dates."""
+    shown = dict(context)
+    for key, value in context.items():
+        if isinstance(value, dict) and value.keys() == {"text"} and value["text"] in FIXED_TEXTS:
+            shown[key] = str(FIXED_TEXTS[value["text"]])
+        elif key in DATE_KEYS and isinstance(value, str):
+            try:
+                day = parse_date(value)
+            except ValueError:
+                day = None
+            if day is not None:
+                shown[key] = date_format(day, "j F Y")
+    return shown
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -196,7 +236,7 @@ def enqueue_deliveries(notification_ids) -> int:
 
 def title_of(notification) -> str:
     with translation.override(notification.language):
-        context = _TitleContext(notification.context)
+        context = _TitleContext(readable(notification.context))
         if context.get("event") in EVENT_LABELS:
             context["event_label"] = str(EVENT_LABELS[context["event"]])
         if "approved" in context:
@@ -239,7 +279,7 @@ def render_email(notification) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one notification, in the recipient's language."""
     with translation.override(notification.language):
         context = {
-            **notification.context,
+            **readable(notification.context),
             **choice_labels(notification.context),
             "title": title_of(notification),
             "link": absolute(notification.link),

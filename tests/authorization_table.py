@@ -166,7 +166,7 @@ matching:hours-log                      pk=agreed                           GET 
 matching:match-feedback                 pk=agreed                           GET    LOGIN   200     404     200     200     403     404
                                                                             POST   LOGIN   200     404     200     200     403     404
 matching:hours-confirm                  pk=agreed_need                      GET    LOGIN   405     405     405     405     405     405
-                                                                            POST   LOGIN   404     404     302     302     302     404
+                                                                            POST   LOGIN   404     404     200     200     200     404
 matching:need-complete                  pk=agreed_need                      GET    LOGIN   405     405     405     405     405     405
                                                                             POST   LOGIN   404     404     200     200     200     404
 matching:impact-dashboard               -                                   GET    LOGIN   403     403     403     403     200     SETUP

@@ -169,7 +169,9 @@ def need_complete(
     for match in agreed:
         lifecycle.match_complete(match=match, acting_user=acting_user)
     for match in Match.objects.filter(need=need, status__in=(Match.Status.PROPOSED, Match.Status.APPROVED)):
-        lifecycle.match_withdraw(match=match, acting_user=acting_user, reason=_("The need is completed."))
+        lifecycle.match_withdraw(
+            match=match, acting_user=acting_user, reason=_("The need is completed."), reason_key="need_completed"
+        )
     need.refresh_from_db()
     if need.status != Need.Status.IN_PROGRESS:
         need_advance(need=need, to_status=Need.Status.IN_PROGRESS, acting_user=acting_user)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Need, Offer, User, Volunteer
+from members.notifications import fixed_text
 from members.permissions import require
 from members.services import need_advance
 
@@ -346,10 +347,11 @@ def match_decline(*, match: Match, acting_user: User, side: str, reason: str) ->
 
 
 @transaction.atomic
-def match_withdraw(*, match: Match, acting_user: User, reason: str) -> Match:
+def match_withdraw(*, match: Match, acting_user: User, reason: str, reason_key: str = "") -> Match:
     """The volunteer, the organisation or a coordinator withdraws a match that is not yet completed. A need
     that had all its places agreed opens again (and so is matched again). Refused, changing nothing, when the
-    match is already closed."""
+    match is already closed. A reason the portal gives rather than a person names its `reason_key` (one of
+    `members.notifications.FIXED_TEXTS`): the sides are told it in their own language."""
     require(permissions.can_withdraw_match(acting_user, match))
     if not reason.strip():
         raise ValidationError({"reason": _("Please give a short reason.")})
@@ -362,7 +364,7 @@ def match_withdraw(*, match: Match, acting_user: User, reason: str) -> Match:
     )
     was_agreed = match.contacts_exchanged
     _move(match, to_status=Status.WITHDRAWN, action=Action.WITHDRAW, side=side, actor=acting_user, note=reason)
-    notices.match_ended(match, event="withdrawn", note=reason)
+    notices.match_ended(match, event="withdrawn", note=fixed_text(reason_key) if reason_key else reason)
     need = Need.objects.get(pk=match.need_id)
     if was_agreed and need.status == Need.Status.MATCHED:
         need_advance(need=need, to_status=Need.Status.OPEN, acting_user=acting_user)

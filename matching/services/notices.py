@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.urls import reverse
 
 from members.models import Membership, NotificationKind, User
-from members.notifications import Recipient, notify, notify_each
+from members.notifications import Recipient, name_of, notify, notify_each
 from members.services import coordinators
 
 from ..models import Match
@@ -65,7 +65,8 @@ def participant_users(match: Match) -> list[User]:
 
 
 def _context(match: Match, **extra) -> dict:
-    return {"subject": match.need.title, "need": match.need.title, "other": match.supply_name, **extra}
+    other = match.supply_name if match.offer_id else name_of(match.volunteer.user)
+    return {"subject": match.need.title, "need": match.need.title, "other": other, **extra}
 
 
 def _send(users, *, kind, event_key, context, link) -> list:
@@ -115,7 +116,7 @@ def match_accepted(match: Match) -> None:
     )
 
 
-def match_ended(match: Match, *, event: str, note: str = "", audience=("need", "supply")) -> None:
+def match_ended(match: Match, *, event: str, note: str | dict = "", audience=("need", "supply")) -> None:
     """Declined, rejected, withdrawn or expired: tell the sides that were involved."""
     users = []
     if "need" in audience:

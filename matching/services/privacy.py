@@ -45,7 +45,7 @@ def matches_close_for_account(*, user: User) -> int:
     with translation.override(user.preferred_language):
         reason = _("The volunteer deleted their account.")
     for match in open_matches:
-        match_withdraw(match=match, acting_user=user, reason=reason)
+        match_withdraw(match=match, acting_user=user, reason=reason, reason_key="volunteer_deleted_account")
     return len(open_matches)
 
 

@@ -61,12 +61,10 @@ def hours_confirm(request, pk):
     )
     form = HoursConfirmForm(request.POST, entries=selectors.hours_waiting_for_need(need=need))
     if form.is_valid():
-        chosen = form.chosen()
-        if not chosen:
-            messages.error(request, _("Tick the hours you want to confirm."))
-            return redirect("matching:need-matches", pk=need.pk)
         try:
-            confirmed = services.hours_confirm(entries=chosen, acting_user=request.user, corrections=form.corrections())
+            confirmed = services.hours_confirm(
+                entries=form.chosen(), acting_user=request.user, corrections=form.corrections()
+            )
         except ValidationError as error:
             form_errors_from(error, form)
         else:

@@ -26,10 +26,11 @@ def organisation_list(request):
     organisations = Organisation.objects.active().select_related("municipality").order_by("name", "pk")
     directory = DirectoryFilter(request.GET or None, queryset=organisations)
     page = Paginator(directory.qs, PER_PAGE).get_page(request.GET.get("page"))
-    template = "members/organisation_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, {"filter": directory, "page": page})
+    context = {"filter": directory, "page": page}
+    # Restoring an address from the browser's history (htmx had no copy of it) needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "members/organisation_list.html#results", {**context, "partial": True})
+    return render(request, "members/organisation_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from members import services
 from members.models import Membership, Notification, NotificationKind, User, Volunteer
@@ -65,7 +66,10 @@ def test_a_volunteer_is_told_a_month_before_once_and_removed_after_the_period(dj
     assert warning.context == {"date": removal.isoformat()}
     [email] = mail.outbox
     assert email.to == [quiet.email]
-    assert email.subject == f"Je account bij Brainport voor Elkaar wordt op {removal.isoformat()} verwijderd"
+    with translation.override("nl"):
+        assert (
+            email.subject == f"Je account bij Brainport voor Elkaar wordt op {date_format(removal, 'j F Y')} verwijderd"
+        )
     assert "Log dan voor die datum één keer in" in email.body
     assert not warnings_to(recent).exists()
 
