@@ -16,8 +16,9 @@ preload_app = False
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 # A worker is replaced now and then, so no slow leak can grow for ever; the jitter keeps them from
-# restarting together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+# restarting together. Not often: a new worker loads Django and warms matching's features (several seconds of
+# CPU), which at 2,000 requests took a worker down every few seconds under load (docs/PERFORMANCE.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50000))
 max_requests_jitter = max_requests // 10
 # Which proxies may tell gunicorn the original scheme (X-Forwarded-Proto); Django's own setting is
 # BEHIND_TLS_PROXY and TRUSTED_PROXY_COUNT.
